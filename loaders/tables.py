@@ -262,6 +262,8 @@ TABLES: tuple[Table, ...] = (
             Column("funding_note", "str", "Remark on the funding figure", nullable=True),
             Column("theme", "str", "Main theme (curator's classification)", allowed=THEMES),
             Column("description", "str", "Description from the document", nullable=True),
+            Column("duplicate_of", "str", "Set where the document lists the same project twice: the first "
+                   "listing. Totals count each project once.", nullable=True, references="projects.project_id"),
             *_source_cols(), NOTE,
         ),
         key=("project_id",),

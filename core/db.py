@@ -1,0 +1,43 @@
+"""The one door to the database.
+
+One read-only DuckDB connection per process (`st.cache_resource`); every query
+runs on its own cursor (a DuckDB connection is not safe to share across
+threads, a cursor from it is) with bound parameters only.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from loaders.build import DB_PATH, ensure_built
+
+
+def db_path() -> Path:
+    """The database the app reads: $DASHBOARD_DB (tests, fixture databases) or data/dashboard.duckdb."""
+    return Path(os.environ.get("DASHBOARD_DB", DB_PATH))
+
+
+@st.cache_resource(show_spinner="Preparing the database...")
+def _connection(path: str, stamp: float) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(path, read_only=True)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    path = db_path()
+    if path == DB_PATH:
+        ensure_built()  # builds from data/curated when missing or stale
+    # The file's mtime is part of the key: a rebuilt database gets a fresh connection.
+    return _connection(str(path), path.stat().st_mtime)
+
+
+def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:
+    """Run one parameterized query on a fresh cursor and return a DataFrame."""
+    cursor = connection().cursor()
+    try:
+        return cursor.execute(sql, params).df()
+    finally:
+        cursor.close()

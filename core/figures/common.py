@@ -1,0 +1,29 @@
+"""Shared look of every figure: colours, fonts, layout defaults."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+# Sequential, lightness-monotonic (reads in greyscale and for colour-blind viewers).
+RATE_COLORSCALE = "YlOrRd"
+NO_DATA_FILL = "#f2f2f2"
+CONTEXT_FILL = "#e3e3e3"
+OUTLINE = "#4d4d4d"
+# Okabe-Ito: distinguishable for the common forms of colour blindness.
+CATEGORICAL = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#1f1f1f")
+
+
+def rate_color(rate: float | None, ceiling: float) -> str:
+    if rate is None or rate != rate:  # None or NaN
+        return NO_DATA_FILL
+    return sample_colorscale(RATE_COLORSCALE, [min(max(rate / ceiling, 0.0), 1.0)])[0]
+
+
+def base_layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
+    fig.update_layout(
+        height=height, font=FONT, margin=dict(l=10, r=10, t=40, b=10),
+        paper_bgcolor="white", plot_bgcolor="white", hoverlabel=dict(font_size=15),
+        **kwargs,
+    )
+    return fig
