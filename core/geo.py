@@ -16,15 +16,21 @@ from shapely.geometry import MultiPolygon, Polygon
 
 OUTLINES_PATH = Path(__file__).resolve().parents[1] / "data" / "geo" / "caribbean_50m.geojson"
 # Plot window (lon, lat) and the aspect that keeps shapes true at the region's mid latitude.
-X_RANGE = (-92.0, -47.5)
+X_RANGE = (-92.0, -44.0)
 Y_RANGE = (1.5, 27.5)
 ASPECT = 1 / math.cos(math.radians(15))
 
 # Small states whose outlines are a few pixels wide: their symbol is drawn in a column over the
 # Atlantic, joined to the island by a leader line, north to south as they lie.
-CALLOUT_X = -56.5
+CALLOUT_X = -57.0
 CALLOUT_ISO3 = ("KNA", "ATG", "MSR", "DMA", "LCA", "BRB", "VCT", "GRD")
 CALLOUT_Y_TOP, CALLOUT_Y_STEP = 20.0, 1.2
+
+# Where each label sits beside its symbol, chosen so that neighbours' labels do not collide.
+LABEL_POSITION = {"BLZ": "bottom center", "JAM": "bottom center", "HTI": "top left", "DOM": "top right",
+                  "GUY": "middle left", "BHS": "middle right"}
+SHORT_NAMES = {"ATG": "Antigua & Barbuda", "KNA": "St Kitts & Nevis", "VCT": "St Vincent & Gren.",
+               "TTO": "Trinidad & Tobago", "DOM": "Dominican Rep.", "LCA": "Saint Lucia"}
 
 # Equal-size tile map: (column, row) with row 0 at the top, laid out roughly as the countries lie.
 TILE_GRID = {

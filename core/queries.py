@@ -127,7 +127,7 @@ def homicide_series(iso3s: tuple[str, ...]) -> pd.DataFrame:
     return query("""
         SELECT h.iso3, c.name, h.year, h.rate_per_100k, h.source_id, s.title AS source_title,
                s.kind AS source_kind, h.source_ref, h.note
-        FROM homicide_rates h JOIN countries c USING (iso3) JOIN sources s USING (source_id)
+        FROM homicide_rates h JOIN countries c ON c.iso3 = h.iso3 JOIN sources s ON s.source_id = h.source_id
         WHERE list_contains(?, h.iso3)
         ORDER BY c.name, h.year, s.kind DESC""", [list(iso3s)])
 
@@ -139,3 +139,21 @@ def homicide_benchmarks() -> pd.DataFrame:
                b.source_ref, b.note
         FROM homicide_benchmarks b JOIN sources s USING (source_id)
         ORDER BY b.area, b.year""")
+
+
+@_cache
+def homicide_headline(source_id: str) -> pd.DataFrame:
+    """Latest year with World and LAC values, and how many of the 16 countries exceed the world rate."""
+    return query("""
+        WITH bench AS (
+            SELECT year,
+                   max(rate_per_100k) FILTER (WHERE area = 'World') AS world,
+                   max(rate_per_100k) FILTER (WHERE area = 'Latin America and the Caribbean') AS lac
+            FROM homicide_benchmarks WHERE source_id = $source GROUP BY year
+        ), latest AS (SELECT max(year) AS year FROM bench WHERE world IS NOT NULL AND lac IS NOT NULL)
+        SELECT b.year, b.world, b.lac,
+               count(h.iso3) AS countries_reporting,
+               count(h.iso3) FILTER (WHERE h.rate_per_100k > b.world) AS countries_above_world
+        FROM bench b JOIN latest USING (year)
+        LEFT JOIN homicide_rates h ON h.year = b.year AND h.source_id = $source
+        GROUP BY ALL""", {"source": source_id})

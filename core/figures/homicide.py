@@ -13,9 +13,10 @@ MARKER_TRACE = "countries"  # name of the clickable trace: one point per country
 
 def value_label(row, with_name: bool = True) -> str:
     """'Jamaica 53.1' / 'Montserrat 0.0 (2018)' for an older value / 'Haiti: no data'."""
-    name = f"{row.name} " if with_name else ""
+    short = geo.SHORT_NAMES.get(row.iso3, row.name)
+    name = f"{short} " if with_name else ""
     if pd.isna(row.rate_per_100k):
-        return f"{row.name}: no data" if with_name else "no data"
+        return f"{short}: no data" if with_name else "no data"
     label = f"{name}{row.rate_per_100k:.1f}"
     return label if row.is_current else f"{label} ({int(row.value_year)})"
 
@@ -41,8 +42,8 @@ def _marker_trace(values: pd.DataFrame, xs, ys, ceiling: float, year: int, size:
             symbol=["circle" if c else "circle-dot" for c in values["is_current"]],
             line=dict(color=[("#000" if iso == selected else OUTLINE) for iso in values["iso3"]],
                       width=[(4 if iso == selected else 1.5) for iso in values["iso3"]]),
-            colorbar=dict(title=dict(text="per 100,000", side="top"), thickness=16, len=0.6,
-                          x=1.0, y=0.35),
+            colorbar=dict(title=dict(text="homicides per 100,000", side="top"), thickness=14, len=0.36,
+                          orientation="h", x=0.98, xanchor="right", y=0.98, yanchor="top"),
             showscale=True,
         ),
         showlegend=False,
@@ -77,7 +78,8 @@ def rate_map(values: pd.DataFrame, year: int, ceiling: float, selected: str | No
             xs.append(cx), ys.append(cy)
         else:
             xs.append(row.lon), ys.append(row.lat)
-    fig.add_trace(_marker_trace(values, xs, ys, ceiling, year, size=18, selected=selected))
+    positions = [geo.LABEL_POSITION.get(iso3, "middle right") for iso3 in values["iso3"]]
+    fig.add_trace(_marker_trace(values, xs, ys, ceiling, year, size=18, textposition=positions, selected=selected))
     fig.update_xaxes(range=geo.X_RANGE, visible=False, fixedrange=True)
     fig.update_yaxes(range=geo.Y_RANGE, visible=False, scaleanchor="x", scaleratio=geo.ASPECT, fixedrange=True)
     return base_layout(fig, height, dragmode=False, clickmode="event+select")
@@ -120,7 +122,7 @@ def ranking_bars(values: pd.DataFrame, year: int, ceiling: float, height: int = 
         hovertext=[_hover(r, year) for r in ranked.itertuples()], name="rank",
     ))
     fig.update_xaxes(title="homicides per 100,000 population", range=[0, ceiling * 1.15], gridcolor="#eee")
-    fig.update_yaxes(automargin=True)
+    fig.update_yaxes(automargin=True, tickfont=dict(size=15, color="#1f1f1f"))
     return base_layout(fig, height, bargap=0.25, title=dict(text=f"Ranking, {year}", x=0))
 
 

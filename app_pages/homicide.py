@@ -1,0 +1,97 @@
+"""Homicide rates: map for a year, ranking, trends against benchmarks, country profile, table."""
+import pandas as pd
+import streamlit as st
+
+from core import queries, state, ui
+from core.figures import homicide as charts
+from core.homicide import country_profile, view_table
+
+SOURCE = queries.PRIMARY_HOMICIDE_SOURCE
+first_year, last_year = queries.homicide_year_range(SOURCE)
+countries = queries.countries()
+names = dict(zip(countries["iso3"], countries["name"]))
+
+state.restore("year", last_year, int, choices=range(first_year, last_year + 1))
+state.restore("map", "geographic", choices=["geographic", "tiles"])
+state.restore("country", "JAM", choices=list(names))
+state.restore("trend", ["JAM", "TTO", "BRB"], choices=list(names), multi=True)
+
+# A click on the map or the ranking selects the country for the profile below.
+for chart_key in ("map_chart", "rank_chart"):
+    event = st.session_state.get(chart_key)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    clicked = [p.get("customdata") for p in points if p.get("customdata") in names]
+    if clicked and st.session_state.get(f"{chart_key}_last") != clicked[0]:
+        st.session_state["country"] = st.session_state[f"{chart_key}_last"] = clicked[0]
+
+st.title("Homicide rates")
+st.caption("Intentional homicide victims per 100,000 population. Colours use one fixed scale for every "
+           "year, so years compare. Where a country has no value for the chosen year, its latest earlier "
+           "value is shown with that year in brackets.")
+
+controls = st.columns([3, 1])
+controls[0].select_slider("Year", options=list(range(first_year, last_year + 1)), key="year")
+controls[1].radio("Map", ["geographic", "tiles"], key="map", horizontal=True,
+                  format_func={"geographic": "Geographic", "tiles": "Equal tiles"}.get,
+                  help="Equal tiles give every country the same size, so Montserrat counts as much as Guyana.")
+year = st.session_state["year"]
+in_group = ui.group_iso3()
+
+values = queries.homicide_map_values(year, SOURCE)
+ceiling = queries.homicide_rate_ceiling()
+shown = values[values["iso3"].isin(in_group)]
+stale = shown[shown["rate_per_100k"].notna() & ~shown["is_current"]]
+
+left, right = st.columns([3, 2])
+with left:
+    build_map = charts.rate_map if st.session_state["map"] == "geographic" else charts.tile_map
+    st.plotly_chart(build_map(shown, year, ceiling, selected=st.session_state["country"]), key="map_chart",
+                    on_select="rerun", selection_mode="points", config={"displaylogo": False})
+    if len(stale):
+        st.caption("Older values: " + ", ".join(f"{r.name} ({int(r.value_year)})" for r in stale.itertuples()))
+with right:
+    st.plotly_chart(charts.ranking_bars(shown, year, ceiling), key="rank_chart", on_select="rerun",
+                    selection_mode="points", config={"displaylogo": False})
+ui.source_caption([SOURCE])
+
+st.header("Country profile")
+st.selectbox("Country", list(names), format_func=names.get, key="country")
+iso3 = st.session_state["country"]
+profile = country_profile(queries.homicide_series((iso3,)), SOURCE)
+cards = st.columns(3)
+if profile.latest_year is None:
+    cards[0].metric("Latest rate", "not reported")
+else:
+    cards[0].metric(f"Latest rate ({profile.latest_year})", f"{profile.latest_rate:.1f}")
+for card, label, change in ((cards[1], "5 years", profile.change_5y), (cards[2], "10 years", profile.change_10y)):
+    card.metric(f"Change over {label}", "not available" if change is None else f"{change:+.1f}",
+                help="Difference in rate per 100,000 from the value that many years before the latest year.")
+if len(profile.quotes):
+    st.markdown("**Figures quoted in the strategy documents, against the data set**")
+    quotes = profile.quotes.assign(year=profile.quotes["year"].astype("Int64"))
+    st.dataframe(quotes[["year", "rate_per_100k", "dataset_value", "difference", "source_title", "source_ref", "note"]]
+                 .rename(columns={"year": "Year", "rate_per_100k": "Quoted rate", "dataset_value": "Data set value",
+                                  "difference": "Difference", "source_title": "Document",
+                                  "source_ref": "Where", "note": "Curator's note"}),
+                 hide_index=True, width="stretch")
+else:
+    st.caption(f"The strategy documents quote no homicide figure for {names[iso3]}.")
+
+st.header("Trends")
+st.multiselect("Countries", list(names), format_func=names.get, key="trend", max_selections=8)
+series = queries.homicide_series(tuple(st.session_state["trend"]))
+st.plotly_chart(charts.trend_lines(series, queries.homicide_benchmarks(), SOURCE), key="trend_chart",
+                config={"displaylogo": False})
+ui.source_caption(sorted(set(series["source_id"]) | {SOURCE}))
+
+st.header(f"Table: {year}")
+others = queries.homicide_other_source_values(year, SOURCE)
+table = view_table(shown, others[others["iso3"].isin(in_group)], queries.sources((SOURCE,))["title"].iloc[0])
+if (table["Sources differ"] == "yes").any():
+    st.info("For some countries another source gives a different value for this year: both are shown.")
+st.dataframe(table, hide_index=True, width="stretch")
+ui.downloads(table, f"homicide_rates_{year}", [SOURCE, *others["source_id"].unique()], key="homicide_table")
+
+state.publish(["year", "map", "country", "trend"],
+              {"year": last_year, "map": "geographic", "country": "JAM", "trend": ["JAM", "TTO", "BRB"]})
+ui.footer([SOURCE, *set(series["source_id"]), *set(others["source_id"])])

@@ -1,0 +1,35 @@
+"""Table exports (CSV, Excel) that spreadsheets open as data, never as formulas."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    def escape(value):
+        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            return "'" + value
+        return value
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(escape)
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return escape_formulas(frame).to_csv(index=False).encode("utf-8")
+
+
+def to_excel_bytes(frame: pd.DataFrame, sheet: str, about: list[tuple[str, str]]) -> bytes:
+    """One data sheet plus an 'About' sheet (sources, data date, link)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        escape_formulas(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
+        escape_formulas(pd.DataFrame(about, columns=["item", "value"])).to_excel(
+            writer, sheet_name="About", index=False)
+    return buffer.getvalue()

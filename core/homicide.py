@@ -1,0 +1,58 @@
+"""Homicide logic beyond SQL: the table of the view and the country profile (pure pandas)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+def view_table(values: pd.DataFrame, others: pd.DataFrame, source_title: str) -> pd.DataFrame:
+    """The map's values as a table, with what other sources say for the same country and year."""
+    labels = [f"{rate:.1f} ({title})" for rate, title in zip(others["rate_per_100k"], others["source_title"])]
+    other_text = others.assign(text=pd.Series(labels, index=others.index, dtype=str)).groupby("iso3")["text"].agg("; ".join)
+    other_rates = others.groupby("iso3")["rate_per_100k"].agg(list)
+    table = pd.DataFrame({
+        "Country": values["name"],
+        "ISO3": values["iso3"],
+        "Rate per 100,000": values["rate_per_100k"].round(2),
+        "Year of value": values["value_year"].astype("Int64"),
+        "From the chosen year": values["is_current"].map({True: "yes", False: "no, latest earlier value"}),
+        "Source": source_title,
+        "Other sources, same year": values["iso3"].map(other_text).fillna(""),
+    })
+    table.loc[values["rate_per_100k"].isna().to_numpy(), "From the chosen year"] = "no data"
+
+    def differs(row) -> str:
+        rates = other_rates.get(row["ISO3"], [])
+        if not rates or not row["From the chosen year"] == "yes":
+            return ""
+        return "yes" if any(abs(r - row["Rate per 100,000"]) >= 0.05 for r in rates) else "no"
+
+    table["Sources differ"] = table.apply(differs, axis=1)
+    return table.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class CountryProfile:
+    latest_year: int | None
+    latest_rate: float | None
+    change_5y: float | None  # percentage points vs five years before the latest year (None if no value then)
+    change_10y: float | None
+    quotes: pd.DataFrame  # figures quoted in documents, with the data set's value for the same year
+
+
+def country_profile(series: pd.DataFrame, primary_source: str) -> CountryProfile:
+    """`series`: one country's rows from queries.homicide_series (all sources)."""
+    main = series[(series["source_id"] == primary_source) & series["year"].notna()]
+    by_year = main.set_index(main["year"].astype(int))["rate_per_100k"]
+    if by_year.empty:
+        latest_year = latest_rate = change_5 = change_10 = None
+    else:
+        latest_year = int(by_year.index.max())
+        latest_rate = float(by_year[latest_year])
+        change_5 = float(latest_rate - by_year[latest_year - 5]) if latest_year - 5 in by_year else None
+        change_10 = float(latest_rate - by_year[latest_year - 10]) if latest_year - 10 in by_year else None
+    quoted = series[series["source_id"] != primary_source].copy()
+    quoted["dataset_value"] = quoted["year"].map(lambda y: by_year.get(int(y)) if pd.notna(y) else None)
+    quoted["difference"] = quoted["rate_per_100k"] - quoted["dataset_value"].astype(float)
+    return CountryProfile(latest_year, latest_rate, change_5, change_10, quoted.reset_index(drop=True))

@@ -1,0 +1,74 @@
+"""Pieces every page shares: the global sidebar filters, source captions, the footer, downloads."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from core import queries, state
+from core.export import to_csv_bytes, to_excel_bytes
+
+COUNTRY_GROUPS = {
+    "all": "All 16 countries",
+    "caricom": "CARICOM members",
+    "elpaccto": "EL PACCTO 2.0 partners",
+}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
+
+
+def md(text: object) -> str:
+    """Escape text from the data so that Markdown shows it literally (never as links or HTML)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def global_filters() -> None:
+    """Sidebar filters shared by every page (kept in the URL)."""
+    state.restore("group", "all", choices=list(COUNTRY_GROUPS))
+    with st.sidebar:
+        st.selectbox("Countries", list(COUNTRY_GROUPS), format_func=COUNTRY_GROUPS.get, key="group",
+                     help="Which of the 16 countries the rankings, tables and totals include.")
+    state.publish(["group"], {"group": "all"})
+
+
+def group_iso3() -> tuple[str, ...]:
+    """The iso3 codes of the country group chosen in the sidebar."""
+    countries = queries.countries()
+    group = st.session_state.get("group", "all")
+    if group == "caricom":
+        countries = countries[countries["is_caricom_member"]]
+    elif group == "elpaccto":
+        countries = countries[countries["in_elpaccto"]]
+    return tuple(countries["iso3"])
+
+
+def source_caption(source_ids: Sequence[str]) -> None:
+    """One line under a chart or table: which sources it shows."""
+    found = queries.sources(tuple(source_ids))
+    names = "; ".join(f"{row.title} ({row.publisher})" for row in found.itertuples())
+    st.caption(f"Source: {md(names)}" if names else "Source: not reported")
+
+
+def footer(source_ids: Sequence[str]) -> None:
+    """Every page ends with the sources of what it shows and the data date."""
+    st.divider()
+    found = queries.sources(tuple(sorted(set(source_ids))))
+    lines = [f"- **{md(r.title)}**, {md(r.publisher)}"
+             f"{'' if pd.isna(r.year) else ', ' + str(int(r.year))}. {md(r.citation)}"
+             for r in found.itertuples()]
+    as_of = queries.data_as_of()
+    st.caption("**Sources of this page**\n\n" + "\n".join(lines))
+    st.caption(f"Data as of {as_of:%d %B %Y}" if as_of is not None else "Data as of: not reported")
+
+
+def downloads(frame: pd.DataFrame, name: str, source_ids: Sequence[str], key: str) -> None:
+    """CSV and Excel downloads of a table; the Excel file carries an About sheet with the sources."""
+    found = queries.sources(tuple(source_ids))
+    as_of = queries.data_as_of()
+    about = [("table", name)] + [("source", f"{r.title} ({r.publisher}). {r.citation}") for r in found.itertuples()]
+    about.append(("data as of", f"{as_of:%Y-%m-%d}" if as_of is not None else "not reported"))
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("Download CSV", to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"{key}_csv")
+    right.download_button("Download Excel", to_excel_bytes(frame, name, about), f"{name}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")

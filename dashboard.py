@@ -1,0 +1,23 @@
+"""Caribbean Security Cooperation Dashboard: page registry and global settings only."""
+import streamlit as st
+
+from core import ui
+
+st.set_page_config(page_title="Caribbean Security Cooperation Dashboard", page_icon="static/favicon.png",
+                   layout="wide", initial_sidebar_state="expanded")
+
+PAGES = {
+    "Situation": [
+        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview",
+                default=True),
+        st.Page("app_pages/homicide.py", title="Homicide rates", icon=":material/monitoring:", url_path="homicide"),
+    ],
+    "Reference": [
+        st.Page("app_pages/about_data.py", title="About the data", icon=":material/dataset:", url_path="about"),
+    ],
+}
+
+page = st.navigation(PAGES)
+st.sidebar.caption("Caribbean Security Cooperation Dashboard")
+ui.global_filters()
+page.run()
