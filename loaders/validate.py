@@ -16,6 +16,8 @@ from loaders.tables import TABLES_BY_NAME, Column, Table
 PANDAS_DTYPES = {"str": str, "int": "Int64", "float": "Float64", "bool": "boolean",
                  "date": "datetime64[ns]"}
 BOOL_WORDS = {"true": True, "false": False}
+FRIENDLY_TYPES = {"Int64": "whole number", "Float64": "number", "boolean": "true/false value",
+                  "datetime64[ns]": "date (YYYY-MM-DD)", "str": "text"}
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ def _problems_from(error: pa.errors.SchemaErrors, file: str) -> list[Problem]:
         if check.startswith("coerce_dtype") or check.startswith("dtype("):
             if check.startswith("dtype(") and line is not None:
                 continue  # the coerce_dtype row already says it
-            message = f"value {case.failure_case!r} is not a valid {check.split('(')[1].rstrip(')')}"
+            dtype = check.split("(", 1)[1].rstrip(")").strip("'")
+            message = f"value {case.failure_case!r} is not a valid {FRIENDLY_TYPES.get(dtype, dtype)}"
         elif check == "not_nullable":
             message = "value is missing (this column may not be empty)"
         elif "uniqueness" in check or check.startswith("unique"):

@@ -1,0 +1,46 @@
+"""Shared fixtures: a database built from the curated files into a temporary folder."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+
+from loaders.build import CURATED_DIR, build
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory) -> Path:
+    """The curated data built once per test session, never touching data/dashboard.duckdb."""
+    path = tmp_path_factory.mktemp("db") / "dashboard.duckdb"
+    build(CURATED_DIR, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def db(built_db):
+    con = duckdb.connect(str(built_db), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def curated_copy(tmp_path) -> Path:
+    """A scratch copy of data/curated to corrupt."""
+    target = tmp_path / "curated"
+    shutil.copytree(CURATED_DIR, target)
+    return target
+
+
+@pytest.fixture
+def app_db(built_db, monkeypatch):
+    """Point the app at the session's built database, with empty caches."""
+    monkeypatch.setenv("DASHBOARD_DB", str(built_db))
+    st.cache_data.clear()
+    yield built_db
+    st.cache_data.clear()
