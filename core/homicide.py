@@ -8,8 +8,9 @@ import pandas as pd
 
 def view_table(values: pd.DataFrame, others: pd.DataFrame, source_title: str) -> pd.DataFrame:
     """The map's values as a table, with what other sources say for the same country and year."""
-    labels = [f"{rate:.1f} ({title})" for rate, title in zip(others["rate_per_100k"], others["source_title"])]
-    other_text = others.assign(text=pd.Series(labels, index=others.index, dtype=str)).groupby("iso3")["text"].agg("; ".join)
+    other_text: dict[str, str] = {}
+    for iso3, rate, title in zip(others["iso3"], others["rate_per_100k"], others["source_title"]):
+        other_text[iso3] = "; ".join(filter(None, [other_text.get(iso3), f"{rate:.1f} ({title})"]))
     other_rates = others.groupby("iso3")["rate_per_100k"].agg(list)
     table = pd.DataFrame({
         "Country": values["name"],
@@ -18,7 +19,7 @@ def view_table(values: pd.DataFrame, others: pd.DataFrame, source_title: str) ->
         "Year of value": values["value_year"].astype("Int64"),
         "From the chosen year": values["is_current"].map({True: "yes", False: "no, latest earlier value"}),
         "Source": source_title,
-        "Other sources, same year": values["iso3"].map(other_text).fillna(""),
+        "Other sources, same year": [other_text.get(iso3, "") for iso3 in values["iso3"]],
     })
     table.loc[values["rate_per_100k"].isna().to_numpy(), "From the chosen year"] = "no data"
 

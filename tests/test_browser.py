@@ -1,0 +1,128 @@
+"""The running app in headless Chromium (Debian's chromium via Playwright), fully offline.
+
+Every request to anything but the app's own address is blocked and recorded; the test fails
+if any was attempted. Runs by default; skipped only outside CI when chromium is not installed.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+pytestmark = pytest.mark.browser
+if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DB"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def offline_page(browser):
+    """A page whose every non-local request is aborted and remembered."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    blocked: list[str] = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.blocked = blocked
+    yield page
+    context.close()
+
+
+def wait_until_idle(page, timeout_s: float = 45) -> None:
+    """Wait for the heading, then for Streamlit to finish running the script."""
+    page.wait_for_selector('[data-testid="stHeading"]', timeout=timeout_s * 1000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=timeout_s * 1000)
+
+
+@pytest.mark.parametrize("path", ["", "homicide", "about"])
+def test_each_page_loads_with_heading_and_no_exception(app_url, offline_page, path):
+    offline_page.goto(f"{app_url}/{path}")
+    wait_until_idle(offline_page)
+    offline_page.wait_for_timeout(500)
+    assert offline_page.locator('[data-testid="stException"]').count() == 0
+    assert offline_page.locator('[data-testid="stSidebarNav"]').count() == 1
+    assert offline_page.blocked == []
+
+
+def test_homicide_map_draws_all_16_countries_offline(app_url, offline_page):
+    offline_page.goto(f"{app_url}/homicide?year=2015")
+    wait_until_idle(offline_page)
+    plot = offline_page.locator(".js-plotly-plot").first
+    plot.wait_for(timeout=30_000)
+    offline_page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot') &&"
+        " document.querySelector('.js-plotly-plot').querySelectorAll('path.point').length >= 16",
+        timeout=30_000)
+    # One clickable symbol per country (16), and a filled outline per country plus the grey context.
+    assert plot.locator("path.point").count() == 16
+    assert plot.locator("g.textpoint").count() == 16
+    assert plot.locator("path.js-fill").count() >= 17
+    labels = " ".join(plot.locator("g.textpoint text").all_text_contents())
+    for name in ("Montserrat", "Barbados", "Grenada", "St Kitts & Nevis", "Antigua & Barbuda", "Dominica",
+                 "Saint Lucia", "St Vincent & Gren."):
+        assert name in labels
+    assert offline_page.locator('[data-testid="stException"]').count() == 0
+    assert offline_page.blocked == [], offline_page.blocked

@@ -1,0 +1,104 @@
+"""Every page under Streamlit's AppTest, run through the entry point from the project root."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "app_pages").glob("*.py"))
+SOURCE = "owid_unodc_homicide"
+
+
+def open_page(page: str, params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.switch_page(page)
+    return at.run()
+
+
+def table_of(at: AppTest, header_prefix: str = "Table"):
+    return at.dataframe[-1].value
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_without_exception(app_db, page):
+    at = open_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, f"{page} has no title"
+    assert any("Data as of" in c.value for c in at.caption), "footer with data date missing"
+    assert any("Sources of this page" in c.value for c in at.caption), "footer with sources missing"
+
+
+def test_entry_point_opens_on_overview(app_db):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Caribbean security cooperation at a glance"
+
+
+def test_year_slider_sets_ranking_and_table(app_db, db):
+    at = open_page("app_pages/homicide.py")
+    at.select_slider(key="year").set_value(2010).run()
+    assert not at.exception
+    top = db.execute("SELECT c.name FROM homicide_rates h JOIN countries c ON c.iso3 = h.iso3 "
+                     "WHERE h.year = 2010 AND h.source_id = ? ORDER BY h.rate_per_100k DESC LIMIT 1",
+                     [SOURCE]).fetchone()[0]
+    table = table_of(at)
+    assert table.iloc[0]["Country"] == top == "Jamaica"
+    assert any(h.value == "Table: 2010" for h in at.header)
+    ranking = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert ranking["data"][0]["y"][-1] == top
+    assert at.query_params["year"] == "2010"
+
+
+@pytest.mark.parametrize("year", [1990, 2000, 2007, 2018, 2023])
+def test_every_kind_of_year_renders(app_db, year):
+    at = open_page("app_pages/homicide.py", {"year": str(year)})
+    assert not at.exception
+    assert at.select_slider(key="year").value == year
+
+
+def test_country_selection_updates_the_profile(app_db, db):
+    at = open_page("app_pages/homicide.py")
+    at.selectbox(key="country").set_value("BRB").run()
+    latest_year, rate = db.execute("SELECT year, rate_per_100k FROM homicide_rates WHERE iso3 = 'BRB' "
+                                   "AND source_id = ? ORDER BY year DESC LIMIT 1", [SOURCE]).fetchone()
+    metric = at.metric[0]
+    assert metric.label == f"Latest rate ({latest_year})" and metric.value == f"{rate:.1f}"
+    assert any("quote no homicide figure for Barbados" in c.value for c in at.caption)
+
+
+def test_jamaica_profile_lists_the_quoted_figure(app_db):
+    at = open_page("app_pages/homicide.py", {"country": "JAM"})
+    quotes = at.dataframe[0].value
+    assert 53.3 in list(quotes["Quoted rate"])
+
+
+def test_url_restores_filters(app_db):
+    at = open_page("app_pages/homicide.py", {"year": "2005", "map": "tiles", "country": "GUY",
+                                            "trend": "GUY,SUR", "group": "caricom"})
+    assert not at.exception
+    assert at.select_slider(key="year").value == 2005
+    assert at.radio(key="map").value == "tiles"
+    assert at.selectbox(key="country").value == "GUY"
+    assert at.multiselect(key="trend").value == ["GUY", "SUR"]
+    assert "DOM" not in set(table_of(at)["ISO3"])  # the CARICOM group leaves out the Dominican Republic
+
+
+def test_bad_url_values_fall_back_to_defaults(app_db):
+    at = open_page("app_pages/homicide.py", {"year": "1066", "country": "XXX", "map": "<script>"})
+    assert not at.exception
+    assert at.select_slider(key="year").value == 2023
+    assert at.selectbox(key="country").value == "JAM"
+    assert at.radio(key="map").value == "geographic"
+
+
+def test_tile_map_toggle(app_db):
+    at = open_page("app_pages/homicide.py")
+    at.radio(key="map").set_value("tiles").run()
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert sum(1 for t in spec["data"] if t.get("fill") == "toself") == 16
