@@ -68,12 +68,14 @@ for card, label, change in ((cards[1], "5 years", profile.change_5y), (cards[2],
                 help="Difference in rate per 100,000 from the value that many years before the latest year.")
 if len(profile.quotes):
     st.markdown("**Figures quoted in the strategy documents, against the data set**")
-    quotes = profile.quotes.assign(year=profile.quotes["year"].astype("Int64"))
+    quotes = profile.quotes.assign(year=[("not stated" if pd.isna(y) else str(int(y))) for y in profile.quotes["year"]])
     st.dataframe(quotes[["year", "rate_per_100k", "dataset_value", "difference", "source_title", "source_ref", "note"]]
                  .rename(columns={"year": "Year", "rate_per_100k": "Quoted rate", "dataset_value": "Data set value",
                                   "difference": "Difference", "source_title": "Document",
                                   "source_ref": "Where", "note": "Curator's note"}),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.1f")
+                                for c in ("Quoted rate", "Data set value", "Difference")})
 else:
     st.caption(f"The strategy documents quote no homicide figure for {names[iso3]}.")
 
@@ -86,10 +88,11 @@ ui.source_caption(sorted(set(series["source_id"]) | {SOURCE}))
 
 st.header(f"Table: {year}")
 others = queries.homicide_other_source_values(year, SOURCE)
-table = view_table(shown, others[others["iso3"].isin(in_group)], queries.sources((SOURCE,))["title"].iloc[0])
+table = view_table(shown, others[others["iso3"].isin(in_group)], queries.sources((SOURCE,))["publisher"].iloc[0])
 if (table["Sources differ"] == "yes").any():
     st.info("For some countries another source gives a different value for this year: both are shown.")
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 3,
+             column_config={"Rate per 100,000": st.column_config.NumberColumn(format="%.1f")})
 ui.downloads(table, f"homicide_rates_{year}", [SOURCE, *others["source_id"].unique()], key="homicide_table")
 
 state.publish(["year", "map", "country", "trend"],

@@ -27,7 +27,7 @@ CALLOUT_ISO3 = ("KNA", "ATG", "MSR", "DMA", "LCA", "BRB", "VCT", "GRD")
 CALLOUT_Y_TOP, CALLOUT_Y_STEP = 20.0, 1.2
 
 # Where each label sits beside its symbol, chosen so that neighbours' labels do not collide.
-LABEL_POSITION = {"BLZ": "bottom center", "JAM": "bottom center", "HTI": "top left", "DOM": "top right",
+LABEL_POSITION = {"BLZ": "bottom right", "JAM": "bottom center", "HTI": "top left", "DOM": "top right",
                   "GUY": "middle left", "BHS": "middle right"}
 SHORT_NAMES = {"ATG": "Antigua & Barbuda", "KNA": "St Kitts & Nevis", "VCT": "St Vincent & Gren.",
                "TTO": "Trinidad & Tobago", "DOM": "Dominican Rep.", "LCA": "Saint Lucia"}
