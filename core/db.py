@@ -6,6 +6,7 @@ threads, a cursor from it is) with bound parameters only.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -41,3 +42,22 @@ def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:
         return cursor.execute(sql, params).df()
     finally:
         cursor.close()
+
+
+def cached(func):
+    """st.cache_data keyed by the function, its parameters and the database file in use.
+
+    functools.wraps keeps each function's own name and source in Streamlit's cache key.
+    """
+    @functools.wraps(func)
+    def keyed(db, *args, **kwargs):
+        return func(*args, **kwargs)
+
+    cached_keyed = st.cache_data(show_spinner=False, max_entries=256)(keyed)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return cached_keyed(str(db_path()), *args, **kwargs)
+
+    wrapper.clear = cached_keyed.clear
+    return wrapper

@@ -1,49 +1,28 @@
-"""Cached query functions: one per question a page asks, keyed by its parameters."""
+"""Cached query functions shared by pages (countries, sources, homicide): one per question."""
 from __future__ import annotations
-
-import functools
 
 import pandas as pd
 import streamlit as st
 
-from core.db import db_path, query
+from core.db import cached, query
 
 PRIMARY_HOMICIDE_SOURCE = "owid_unodc_homicide"
 
 
-def _cache(func):
-    """st.cache_data keyed by the function, its parameters and the database file in use.
-
-    functools.wraps keeps each function's own name and source in Streamlit's cache key.
-    """
-    @functools.wraps(func)
-    def keyed(db, *args, **kwargs):
-        return func(*args, **kwargs)
-
-    cached = st.cache_data(show_spinner=False, max_entries=256)(keyed)
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        return cached(str(db_path()), *args, **kwargs)
-
-    wrapper.clear = cached.clear
-    return wrapper
-
-
 # --- countries and sources -------------------------------------------------------------
 
-@_cache
+@cached
 def countries() -> pd.DataFrame:
     return query("SELECT iso3, name, is_caricom_member, in_elpaccto, lat, lon FROM countries ORDER BY name")
 
 
-@_cache
+@cached
 def sources(source_ids: tuple[str, ...]) -> pd.DataFrame:
     return query("SELECT source_id, title, publisher, year, kind, citation, accessed FROM sources "
                  "WHERE list_contains(?, source_id) ORDER BY kind DESC, title", [list(source_ids)])
 
 
-@_cache
+@cached
 def table_sources(table_names: tuple[str, ...]) -> tuple[str, ...]:
     """Source ids cited by any row of the given tables (for page footers)."""
     union = " UNION ".join(f"SELECT DISTINCT source_id FROM {name}" for name in table_names
@@ -51,13 +30,13 @@ def table_sources(table_names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(query(f"SELECT source_id FROM ({union}) ORDER BY 1")["source_id"])
 
 
-@_cache
+@cached
 def data_as_of() -> pd.Timestamp | None:
     value = query("SELECT data_as_of FROM meta_build")["data_as_of"].iloc[0]
     return None if pd.isna(value) else pd.Timestamp(value)
 
 
-@_cache
+@cached
 def table_dictionary() -> tuple[pd.DataFrame, pd.DataFrame]:
     tables = query("SELECT table_name, description, file, row_count, ships_empty FROM meta_tables")
     columns = query("SELECT table_name, column_name, dtype, unit, nullable, description, references_to "
@@ -67,7 +46,7 @@ def table_dictionary() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 # --- homicide ---------------------------------------------------------------------------
 
-@_cache
+@cached
 def homicide_sources() -> pd.DataFrame:
     """Sources with homicide rows; data sets first (they carry series), then documents."""
     return query("""
@@ -77,20 +56,20 @@ def homicide_sources() -> pd.DataFrame:
         GROUP BY ALL ORDER BY s.kind DESC, n_rows DESC""")
 
 
-@_cache
+@cached
 def homicide_year_range(source_id: str) -> tuple[int, int]:
     row = query("SELECT min(year), max(year) FROM homicide_rates WHERE source_id = ?", [source_id]).iloc[0]
     return int(row.iloc[0]), int(row.iloc[1])
 
 
-@_cache
+@cached
 def homicide_rate_ceiling() -> float:
     """Top of the fixed colour scale: the highest rate of any country-year, rounded up to 10."""
     top = query("SELECT max(rate_per_100k) FROM homicide_rates").iloc[0, 0]
     return float(-(-top // 10) * 10)
 
 
-@_cache
+@cached
 def homicide_map_values(year: int, source_id: str) -> pd.DataFrame:
     """One row per country: the source's value for `year`, or its latest earlier value, marked.
 
@@ -111,7 +90,7 @@ def homicide_map_values(year: int, source_id: str) -> pd.DataFrame:
         ORDER BY l.rate_per_100k DESC NULLS LAST, c.name""", {"year": year, "source": source_id})
 
 
-@_cache
+@cached
 def homicide_other_source_values(year: int, source_id: str) -> pd.DataFrame:
     """Values other sources give for the same country and year (to show beside the primary one)."""
     return query("""
@@ -121,7 +100,7 @@ def homicide_other_source_values(year: int, source_id: str) -> pd.DataFrame:
         ORDER BY h.iso3, s.title""", [year, source_id])
 
 
-@_cache
+@cached
 def homicide_series(iso3s: tuple[str, ...]) -> pd.DataFrame:
     """Every row for the chosen countries, all sources (undated quotes included, year empty)."""
     return query("""
@@ -132,7 +111,7 @@ def homicide_series(iso3s: tuple[str, ...]) -> pd.DataFrame:
         ORDER BY c.name, h.year, s.kind DESC""", [list(iso3s)])
 
 
-@_cache
+@cached
 def homicide_benchmarks() -> pd.DataFrame:
     return query("""
         SELECT b.area, b.year, b.rate_per_100k, b.source_id, s.title AS source_title, s.kind AS source_kind,
@@ -141,7 +120,7 @@ def homicide_benchmarks() -> pd.DataFrame:
         ORDER BY b.area, b.year""")
 
 
-@_cache
+@cached
 def homicide_headline(source_id: str) -> pd.DataFrame:
     """Latest year with World and LAC values, and how many of the 16 countries exceed the world rate."""
     return query("""
