@@ -11,6 +11,7 @@ PAGES = {
         st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview",
                 default=True),
         st.Page("app_pages/homicide.py", title="Homicide rates", icon=":material/monitoring:", url_path="homicide"),
+        st.Page("app_pages/threats.py", title="Threat tiers", icon=":material/crisis_alert:", url_path="threats"),
     ],
     "Reference": [
         st.Page("app_pages/about_data.py", title="About the data", icon=":material/dataset:", url_path="about"),

@@ -21,9 +21,7 @@ def rate_color(rate: float | None, ceiling: float) -> str:
 
 
 def base_layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
-    fig.update_layout(
-        height=height, font=FONT, margin=dict(l=10, r=10, t=40, b=10),
-        paper_bgcolor="white", plot_bgcolor="white", hoverlabel=dict(font_size=15),
-        **kwargs,
-    )
+    layout = dict(height=height, font=FONT, margin=dict(l=10, r=10, t=40, b=10),
+                  paper_bgcolor="white", plot_bgcolor="white", hoverlabel=dict(font_size=15))
+    fig.update_layout(**{**layout, **kwargs})  # a page's own settings win
     return fig

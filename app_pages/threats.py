@@ -1,0 +1,123 @@
+"""Threat tiers: the CCSS matrix, where cooperation projects meet each threat, and the gaps."""
+import streamlit as st
+
+from core import queries, state, threats, ui
+from core.figures import threats as charts
+
+CCSS = "ccss_2013"
+ANY = "any"
+country_names = dict(zip(queries.countries()["iso3"], queries.countries()["name"]))
+threat_table = threats.threats()
+threat_names = dict(zip(threat_table["threat_id"], threat_table["name"]))
+first_year, this_year = threats.project_years()
+donors = threats.donors()
+
+state.restore("t_year", ANY, lambda v: v if v == ANY else int(v), choices=[ANY, *range(first_year, this_year + 1)])
+state.restore("t_donor", ANY, choices=[ANY, *donors])
+state.restore("t_country", ANY, choices=[ANY, *country_names])
+state.restore("t_threat", "toc_drugs_guns", choices=list(threat_names))
+state.restore("t_dim", "country", choices=["country", "donor"])
+state.restore("t_value", "n_projects", choices=["n_projects", "funding_eur"])
+state.restore("t_cell", ANY)
+
+# A click on the matrix or a coverage cell selects the threat (and the cell) for the panels below.
+for chart_key in ("tier_chart", "coverage_chart"):
+    points = ((st.session_state.get(chart_key) or {}).get("selection") or {}).get("points", [])
+    picked = points[0].get("customdata") if points else None
+    if picked and st.session_state.get(f"{chart_key}_last") != picked:
+        st.session_state[f"{chart_key}_last"] = picked
+        threat_id, cell = (picked, None) if isinstance(picked, str) else picked
+        if threat_id in threat_names:
+            st.session_state["t_threat"] = threat_id
+            st.session_state["t_cell"] = cell or ANY
+
+st.title("Threat tiers")
+st.caption("The CARICOM Crime and Security Strategy (2013) ranks thirteen threats and risks in four tiers by "
+           "likelihood and impact. Below: how the cooperation projects named in the source documents "
+           "address each threat, and where coverage is thin.")
+
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(charts.tier_matrix(threat_table, threats.tiers(), st.session_state["t_threat"]),
+                    key="tier_chart", on_select="rerun", selection_mode="points", config={"displaylogo": False})
+    ui.source_caption([CCSS])
+with right:
+    st.selectbox("Threat", list(threat_names), format_func=threat_names.get, key="t_threat")
+    threat = threat_table.set_index("threat_id").loc[st.session_state["t_threat"]]
+    st.subheader(f"Tier {threat.tier}: {threat.tier_name}")
+    st.write(threat.description)
+    st.caption(f"CCSS 2013, {ui.md(threat.source_ref)}")
+    answers = threats.threat_answers(st.session_state["t_threat"])
+    for label, frame, cols in (
+            ("CCSS strategic goals", answers["goals"], ["goal_no", "title", "rationale"]),
+            ("EL PACCTO 2.0 key priorities", answers["priorities"], ["priority_no", "title", "rationale"]),
+            ("Caribbean-U.S. Plan of Action areas", answers["us_areas"], ["area", "pillar", "commitments", "rationale"])):
+        st.markdown(f"**{label}** ({len(frame)})")
+        if frame.empty:
+            st.caption("None answers this threat in the document.")
+        else:
+            st.dataframe(frame[cols].rename(columns=lambda c: c.replace("_no", "").replace("_", " ").capitalize()),
+                         hide_index=True, width="stretch")
+
+st.header("Coverage by cooperation projects")
+filters = st.columns(5)
+filters[0].selectbox("Active in year", [ANY, *range(this_year, first_year - 1, -1)], key="t_year",
+                     format_func=lambda v: "Any year" if v == ANY else str(v))
+filters[1].selectbox("Donor", [ANY, *donors], key="t_donor", format_func=lambda v: "All donors" if v == ANY else v)
+filters[2].selectbox("Country", [ANY, *country_names], key="t_country",
+                     format_func=lambda v: "All countries" if v == ANY else country_names[v])
+filters[3].radio("Columns", ["country", "donor"], key="t_dim", horizontal=True,
+                 format_func={"country": "Countries", "donor": "Donors"}.get)
+filters[4].radio("Cell value", ["n_projects", "funding_eur"], key="t_value", horizontal=True,
+                 format_func={"n_projects": "Number of projects", "funding_eur": "Funding (EUR)"}.get)
+chosen = {k: (None if st.session_state[f"t_{k}"] == ANY else st.session_state[f"t_{k}"])
+          for k in ("year", "donor", "country")}
+args = dict(year=chosen["year"], donor=chosen["donor"], iso3=chosen["country"])
+dimension, value = st.session_state["t_dim"], st.session_state["t_value"]
+
+cells = threats.coverage(dimension, **args)
+if dimension == "country":
+    columns = [iso for iso in country_names if iso in ui.group_iso3()]
+    col_labels = [country_names[iso] for iso in columns]
+else:
+    columns = col_labels = list(donors)
+row_labels = [f"T{r.tier} · {r.name}" for r in threat_table.itertuples()]
+matrix = threats.coverage_matrix(cells, threat_table, columns, value)
+st.plotly_chart(charts.coverage_heatmap(matrix, row_labels, col_labels, value), key="coverage_chart",
+                on_select="rerun", selection_mode="points", config={"displaylogo": False})
+st.caption("A blank cell is a gap: no project named in the documents addresses that threat there. Each project "
+           "counts once per cell; funding is the stated amount in full in every cell the project touches "
+           "(a regional project appears under each of its countries). "
+           f"{int(cells['n_unfunded'].sum())} project-cell entries have no stated amount and add nothing to funding.")
+ui.source_caption(["elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019"])
+
+st.header("Gaps: Tier 1 and Tier 2 threats with the least coverage")
+gap_list = threats.gaps(**args)
+st.dataframe(gap_list.drop(columns="threat_id").rename(columns={
+    "tier": "Tier", "threat": "Threat", "funding_eur": "Stated funding (EUR)", "n_countries": "Countries reached",
+    "n_projects": "Projects", "n_unfunded": "Projects with no stated amount"}),
+    hide_index=True, width="stretch", column_config={"Stated funding (EUR)": st.column_config.NumberColumn(format="%,.0f")})
+
+st.header("Projects behind a cell")
+cell_options = [ANY, *columns]
+if st.session_state["t_cell"] not in cell_options:
+    st.session_state["t_cell"] = ANY
+st.caption(f"Threat: {ui.md(threat_names[st.session_state['t_threat']])} (choose it above, or click the matrix "
+           "or a coverage cell).")
+st.selectbox("Country" if dimension == "country" else "Donor", cell_options, key="t_cell",
+             format_func=lambda v: ("All" if v == ANY else country_names.get(v, v)))
+drill_threat = st.session_state["t_threat"]
+cell = None if st.session_state["t_cell"] == ANY else st.session_state["t_cell"]
+behind = threats.cell_projects(drill_threat, dimension, cell, **args)
+if behind.empty:
+    st.info("No project in the documents addresses this threat here: a gap.")
+else:
+    st.dataframe(behind.drop(columns="project_id").rename(columns=str.capitalize), hide_index=True, width="stretch",
+                 column_config={"Funding_eur": st.column_config.NumberColumn("Funding (EUR)", format="%,.0f")})
+    ui.downloads(behind, f"projects_{drill_threat}", ["elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019"],
+                 key="threat_cell")
+
+state.publish(["t_year", "t_donor", "t_country", "t_threat", "t_dim", "t_value", "t_cell"],
+              {"t_year": ANY, "t_donor": ANY, "t_country": ANY, "t_threat": "toc_drugs_guns",
+               "t_dim": "country", "t_value": "n_projects", "t_cell": ANY})
+ui.footer([CCSS, "elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019", "us_carib_plan_2017"])
