@@ -83,12 +83,13 @@ else:
     columns = col_labels = list(donors)
 row_labels = [f"T{r.tier} · {r.name}" for r in threat_table.itertuples()]
 matrix = threats.coverage_matrix(cells, threat_table, columns, value)
-st.plotly_chart(charts.coverage_heatmap(matrix, row_labels, col_labels, value), key="coverage_chart",
+unfunded = threats.coverage_matrix(cells, threat_table, columns, "n_unfunded")
+st.plotly_chart(charts.coverage_heatmap(matrix, row_labels, col_labels, value, unfunded), key="coverage_chart",
                 on_select="rerun", selection_mode="points", config={"displaylogo": False})
 st.caption("A blank cell is a gap: no project named in the documents addresses that threat there. Each project "
            "counts once per cell; funding is the stated amount in full in every cell the project touches "
-           "(a regional project appears under each of its countries). "
-           f"{int(cells['n_unfunded'].sum())} project-cell entries have no stated amount and add nothing to funding.")
+           "(a regional project appears under each of its countries). In funding view, '+' marks a cell where "
+           "some projects state no amount (the figure is a floor) and 'n/s' one where none does.")
 ui.source_caption(["elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019"])
 
 st.header("Gaps: Tier 1 and Tier 2 threats with the least coverage")

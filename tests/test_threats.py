@@ -123,10 +123,20 @@ def test_page_count_funding_toggle(app_db, db):
     assert not at.exception
     spec = heatmap_spec(at)["data"][0]
     assert "EUR" in spec["colorbar"]["title"]["text"]
-    expected = db.execute(CELL_SQL, ["toc_drugs_guns", "JAM"]).fetchone()[1] / 1e6
+    funding = db.execute(CELL_SQL, ["toc_drugs_guns", "JAM"]).fetchone()[1]
+    unfunded = db.execute(CELL_SQL.replace("SELECT count(DISTINCT p.project_id), coalesce(sum(p.funding_eur), 0)",
+                                           "SELECT count(*), 0") + " AND p.funding_eur IS NULL",
+                          ["toc_drugs_guns", "JAM"]).fetchone()[0]
     row = spec["y"].index("T1 · Transnational Organised Crime: Trafficking of Illicit Drugs and Illegal Guns")
     col = spec["x"].index("Jamaica")
-    assert spec["text"][row][col] == f"{expected:.1f}"
+    assert unfunded > 0 and spec["text"][row][col] == f"{funding / 1e6:.1f}+"
+
+
+def test_funding_labels():
+    assert charts.funding_label(float("nan"), 0) == ""
+    assert charts.funding_label(0.0, 2) == "n/s"
+    assert charts.funding_label(12_500_000, 0) == "12.5"
+    assert charts.funding_label(12_500_000, 1) == "12.5+"
 
 
 def test_page_drill_down_lists_the_cell_projects(app_db, db):

@@ -67,12 +67,27 @@ def tier_matrix(threats: pd.DataFrame, tiers: pd.DataFrame, selected: str | None
     return base_layout(fig, height, dragmode=False, clickmode="event+select", margin=dict(l=10, r=10, t=10, b=10))
 
 
+def funding_label(eur: float, n_unfunded: float) -> str:
+    """'12.5' EUR million; '12.5+' when some projects in the cell state no amount; 'n/s' when none does."""
+    if pd.isna(eur):
+        return ""
+    if eur == 0 and n_unfunded > 0:
+        return "n/s"
+    return f"{eur / 1e6:.1f}{'+' if n_unfunded > 0 else ''}"
+
+
 def coverage_heatmap(matrix: pd.DataFrame, row_labels: list[str], col_labels: list[str], value: str,
-                     height: int | None = None) -> go.Figure:
-    """Threats x countries/donors; the value printed in each cell; cells with no project left blank (gaps)."""
+                     unfunded: pd.DataFrame | None = None, height: int | None = None) -> go.Figure:
+    """Threats x countries/donors; the value printed in each cell; cells with no project left blank (gaps).
+
+    In funding mode `unfunded` (same shape: projects with no stated amount) qualifies each figure.
+    """
     if value == "funding_eur":
         z = matrix / 1e6
-        text = z.map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+        missing = unfunded.fillna(0) if unfunded is not None else matrix * 0
+        text = pd.DataFrame([[funding_label(e, n) for e, n in zip(er, nr)]
+                             for er, nr in zip(matrix.to_numpy(), missing.to_numpy())],
+                            index=matrix.index, columns=matrix.columns)
         colorbar_title, scale = "EUR million (stated)", "Blues"
     else:
         z = matrix
