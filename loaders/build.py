@@ -28,24 +28,61 @@ DB_PATH = DATA_DIR / "dashboard.duckdb"
 SQL_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}
 
 
-def load_curated(curated_dir: Path = CURATED_DIR) -> dict[str, pd.DataFrame]:
-    """Read and validate every declared table; raise ValidationFailed listing all problems."""
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
+def load_curated(curated_dir: Path = CURATED_DIR, import_dirs: list[Path] | None = None) -> dict[str, pd.DataFrame]:
+    """Read and validate every declared table, plus the rows of applied imports.
+
+    Raise ValidationFailed listing all problems (file, line, column).
+    """
+    import_dirs = applied_import_dirs() if import_dirs is None else import_dirs
     frames, files, problems = {}, {}, []
+    origins: dict[str, list[tuple[str, int]]] = {}  # per row of a combined table: (file, line)
     for table in TABLES:
         path = curated_dir / table.file
-        files[table.name] = str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+        files[table.name] = _shown(path)
         if not path.exists():
             problems.append(Problem(files[table.name], None, None, "file is missing"))
             continue
-        try:
-            frames[table.name] = read_table(path, table)
-        except ValidationFailed as exc:
-            problems += [Problem(files[table.name], p.line, p.column, p.message) for p in exc.problems]
+        parts = []
+        for part in [path, *(d / table.file for d in import_dirs if (d / table.file).exists())]:
+            try:
+                parts.append(read_table(part, table))
+            except ValidationFailed as exc:
+                problems += [Problem(_shown(part), p.line, p.column, p.message) for p in exc.problems]
+        if len(parts) > 1:
+            # Rows from several files: duplicates across files are problems too.
+            part_files = [path, *(d / table.file for d in import_dirs if (d / table.file).exists())]
+            origins[table.name] = [(_shown(f), i + 2) for f, part in zip(part_files, parts) for i in range(len(part))]
+            combined = pd.concat(parts, ignore_index=True)
+            dupes = combined.duplicated(subset=list(table.key), keep=False)
+            if dupes.any():
+                problems.append(Problem(files[table.name], None, ", ".join(table.key),
+                                        f"{int(dupes.sum())} rows share a key across curated and imported files"))
+            frames[table.name] = combined
+        elif parts:
+            frames[table.name] = parts[0]
     if not problems:
-        problems = check_references(frames, files)
+        problems = [_locate(p, files, origins) for p in check_references(frames, files)]
     if problems:
         raise ValidationFailed(problems)
     return frames
+
+
+def _locate(problem: Problem, files: dict[str, str], origins: dict[str, list[tuple[str, int]]]) -> Problem:
+    """Point a problem in a combined table back to the file and line the row came from."""
+    name = next((n for n, f in files.items() if f == problem.file), None)
+    if name in origins and problem.line:
+        file, line = origins[name][problem.line - 2]
+        return Problem(file, line, problem.column, problem.message)
+    return problem
+
+
+def applied_import_dirs(imports_dir: Path | None = None) -> list[Path]:
+    from loaders import importer  # the import log lives with the importer
+    return importer.applied_dirs(imports_dir or importer.IMPORTS_DIR)
 
 
 def create_sql(table: Table) -> str:
@@ -72,9 +109,13 @@ def _write_metadata(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFra
                 [datetime.now(timezone.utc).replace(tzinfo=None)])
 
 
-def build(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH) -> dict[str, int]:
-    """Validate, build into a temporary file, rename into place. Returns rows per table."""
-    frames = load_curated(curated_dir)
+def build(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH,
+          import_dirs: list[Path] | None = None) -> dict[str, int]:
+    """Validate, build into a temporary file, rename into place. Returns rows per table.
+
+    `import_dirs`: the applied imports to include (default: those the import log lists as applied).
+    """
+    frames = load_curated(curated_dir, import_dirs)
     tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
     tmp_path.unlink(missing_ok=True)
     try:
@@ -93,8 +134,10 @@ def build(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH) -> dict[str,
 
 
 def build_inputs(curated_dir: Path = CURATED_DIR) -> list[Path]:
-    """Files whose change makes the database stale: the curated CSVs and the declarations."""
-    return sorted(curated_dir.glob("*.csv")) + [Path(__file__).with_name("tables.py")]
+    """Files whose change makes the database stale: curated CSVs, declarations, the import log."""
+    from loaders import importer
+    inputs = sorted(curated_dir.glob("*.csv")) + [Path(__file__).with_name("tables.py")]
+    return inputs + ([importer.LOG] if importer.LOG.exists() else [])
 
 
 def is_stale(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH) -> bool:

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def built_db(tmp_path_factory) -> Path:
     """The curated data built once per test session, never touching data/dashboard.duckdb."""
     path = tmp_path_factory.mktemp("db") / "dashboard.duckdb"
-    build(CURATED_DIR, path)
+    build(CURATED_DIR, path, import_dirs=[])  # hermetic: no imports a developer may have applied locally
     return path
 
 
