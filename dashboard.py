@@ -13,8 +13,12 @@ PAGES = {
         st.Page("app_pages/homicide.py", title="Homicide rates", icon=":material/monitoring:", url_path="homicide"),
         st.Page("app_pages/threats.py", title="Threat tiers", icon=":material/crisis_alert:", url_path="threats"),
     ],
+    "Editors": [
+        st.Page("app_pages/data_management.py", title="Data management", icon=":material/upload_file:",
+                url_path="data_management"),
+    ],
     "Reference": [
-        st.Page("app_pages/about_data.py", title="About the data", icon=":material/dataset:", url_path="about"),
+        st.Page("app_pages/about_data.py", title="About the data", icon=":material/dataset:", url_path="about_data"),
     ],
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from pathlib import Path
 
 import duckdb
@@ -22,6 +23,10 @@ def db_path() -> Path:
     return Path(os.environ.get("DASHBOARD_DB", DB_PATH))
 
 
+_lock = threading.Lock()
+_stamps: dict[str, float] = {}  # path -> mtime of the file the open connection reads
+
+
 @st.cache_resource(show_spinner="Preparing the database...")
 def _connection(path: str, stamp: float) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(path, read_only=True)
@@ -30,9 +35,17 @@ def _connection(path: str, stamp: float) -> duckdb.DuckDBPyConnection:
 def connection() -> duckdb.DuckDBPyConnection:
     path = db_path()
     if path == DB_PATH:
-        ensure_built()  # builds from data/curated when missing or stale
-    # The file's mtime is part of the key: a rebuilt database gets a fresh connection.
-    return _connection(str(path), path.stat().st_mtime)
+        ensure_built()  # builds from data/curated (and applied imports) when missing or stale
+    stamp = path.stat().st_mtime
+    with _lock:
+        previous = _stamps.get(str(path))
+        if previous is not None and previous != stamp:
+            # The file was rebuilt (an import, an undo). DuckDB keeps one instance per path in a
+            # process: unless the old connection is closed, connecting again returns the old data.
+            _connection(str(path), previous).close()
+            _connection.clear()
+        _stamps[str(path)] = stamp
+        return _connection(str(path), stamp)
 
 
 def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:

@@ -137,7 +137,8 @@ def build_inputs(curated_dir: Path = CURATED_DIR) -> list[Path]:
     """Files whose change makes the database stale: curated CSVs, declarations, the import log."""
     from loaders import importer
     inputs = sorted(curated_dir.glob("*.csv")) + [Path(__file__).with_name("tables.py")]
-    return inputs + ([importer.LOG] if importer.LOG.exists() else [])
+    log = importer.IMPORTS_DIR / "log.csv"
+    return inputs + ([log] if log.exists() else [])
 
 
 def is_stale(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH) -> bool:

@@ -37,7 +37,8 @@ from loaders import formats
 from loaders.validate import Problem, ValidationFailed
 
 ROOT = Path(__file__).resolve().parents[1]
-IMPORTS_DIR = ROOT / "data" / "imports"
+# $DASHBOARD_IMPORTS points the app and the command line elsewhere (tests, a shared data folder).
+IMPORTS_DIR = Path(os.environ.get("DASHBOARD_IMPORTS", ROOT / "data" / "imports"))
 LOG = IMPORTS_DIR / "log.csv"
 LOG_COLUMNS = ["import_id", "kind", "format", "file_name", "sha256", "imported_at", "imported_by", "source_id",
                "added", "changed", "unchanged", "ignored", "status", "undone_at", "undone_by"]
@@ -76,7 +77,8 @@ class Plan:
 
 # --- the log ------------------------------------------------------------------------------------
 
-def read_log(imports_dir: Path = IMPORTS_DIR) -> pd.DataFrame:
+def read_log(imports_dir: Path | None = None) -> pd.DataFrame:
+    imports_dir = imports_dir or IMPORTS_DIR
     path = imports_dir / "log.csv"
     if not path.exists():
         return pd.DataFrame(columns=LOG_COLUMNS)
@@ -93,7 +95,8 @@ def _write_log(log: pd.DataFrame, imports_dir: Path) -> None:
     os.replace(tmp, imports_dir / "log.csv")
 
 
-def applied_dirs(imports_dir: Path = IMPORTS_DIR) -> list[Path]:
+def applied_dirs(imports_dir: Path | None = None) -> list[Path]:
+    imports_dir = imports_dir or IMPORTS_DIR
     log = read_log(imports_dir)
     return [imports_dir / i for i in log.loc[log["status"] == "applied", "import_id"]]
 
@@ -147,9 +150,10 @@ def _compare(tables: dict[str, pd.DataFrame], publisher: str, db_path: Path) -> 
     return added, changed, unchanged
 
 
-def plan(data: bytes, file_name: str, kind: str, imports_dir: Path = IMPORTS_DIR,
+def plan(data: bytes, file_name: str, kind: str, imports_dir: Path | None = None,
          curated_dir: Path | None = None, db_path: Path | None = None) -> Plan:
     """Parse and validate an upload against the whole database; raise ImportRejected naming rows/columns."""
+    imports_dir = imports_dir or IMPORTS_DIR
     from loaders.build import CURATED_DIR, DB_PATH, ensure_built
     curated_dir, db_path = curated_dir or CURATED_DIR, db_path or DB_PATH
     file_name = Path(file_name).name
@@ -224,8 +228,9 @@ def _crash_point(name: str) -> None:
         os._exit(75)
 
 
-def apply(plan_: Plan, who: str, imports_dir: Path = IMPORTS_DIR, curated_dir: Path | None = None,
+def apply(plan_: Plan, who: str, imports_dir: Path | None = None, curated_dir: Path | None = None,
           db_path: Path | None = None) -> None:
+    imports_dir = imports_dir or IMPORTS_DIR
     from loaders.build import CURATED_DIR, DB_PATH, build
     curated_dir, db_path = curated_dir or CURATED_DIR, db_path or DB_PATH
     staging = Path(tempfile.mkdtemp(dir=_staging_root(imports_dir), prefix=".staging-"))
@@ -248,9 +253,10 @@ def apply(plan_: Plan, who: str, imports_dir: Path = IMPORTS_DIR, curated_dir: P
     build(curated_dir, db_path, applied_dirs(imports_dir))
 
 
-def undo(import_id: str, who: str, imports_dir: Path = IMPORTS_DIR, curated_dir: Path | None = None,
+def undo(import_id: str, who: str, imports_dir: Path | None = None, curated_dir: Path | None = None,
          db_path: Path | None = None) -> None:
     """Take an import's rows out (its files stay, for the audit trail) and rebuild."""
+    imports_dir = imports_dir or IMPORTS_DIR
     from loaders.build import CURATED_DIR, DB_PATH, build
     log = read_log(imports_dir)
     match = log["import_id"] == import_id

@@ -24,11 +24,25 @@ def table_of(at: AppTest, header_prefix: str = "Table"):
     return at.dataframe[-1].value
 
 
+def registered_titles() -> dict[str, str]:
+    """Page file -> title, read from the registry in dashboard.py."""
+    import re
+    text = (ROOT / "dashboard.py").read_text(encoding="utf-8")
+    return dict(re.findall(r'st\.Page\("([^"]+)", title="([^"]+)"', text))
+
+
+def test_every_page_file_is_registered():
+    assert sorted(registered_titles()) == PAGES
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_without_exception(app_db, page):
     at = open_page(page)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title, f"{page} has no title"
+    # AppTest falls back to the default page when a switch fails: make sure we are on this one.
+    if page != "app_pages/overview.py":
+        assert at.title[0].value != "Caribbean security cooperation at a glance", f"did not reach {page}"
     assert any("Data as of" in c.value for c in at.caption), "footer with data date missing"
     assert any("Sources of this page" in c.value for c in at.caption), "footer with sources missing"
 
