@@ -126,3 +126,54 @@ def test_homicide_map_draws_all_16_countries_offline(app_url, offline_page):
         assert name in labels
     assert offline_page.locator('[data-testid="stException"]').count() == 0
     assert offline_page.blocked == [], offline_page.blocked
+
+
+@pytest.fixture(scope="module")
+def editor_app(tmp_path_factory):
+    """A second server on a private database and imports folder, with an editor password set."""
+    from core.auth import ENV_VAR, hash_password
+    from loaders.build import CURATED_DIR, build
+    folder = tmp_path_factory.mktemp("editor")
+    db = folder / "dashboard.duckdb"
+    build(CURATED_DIR, db, import_dirs=[])
+    env = {**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_IMPORTS": str(folder / "imports"),
+           ENV_VAR: hash_password("browser test passphrase", iterations=1000)}
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    yield {"url": url, "db": db, "imports": folder / "imports"}
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_editor_uploads_previews_and_applies_an_import(editor_app, offline_page, tmp_path):
+    import duckdb
+    upload = tmp_path / "homicide-rate-unodc.csv"
+    upload.write_text("Entity,Code,Year,Homicide rate per 100,000 population\nJamaica,JAM,2040,41.5\n"
+                      "France,FRA,2040,1.0\n", encoding="utf-8")
+    page = offline_page
+    page.goto(f"{editor_app['url']}/data_management")
+    wait_until_idle(page)
+    page.get_by_label("Your name (recorded in the import log)").fill("Browser Test")
+    page.get_by_label("Editor password").fill("browser test passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("text=Signed in as Browser Test", timeout=30_000)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(upload))
+    page.wait_for_selector("text=Valid.", timeout=30_000)
+    page.get_by_role("button", name="Apply this import").click()
+    page.wait_for_selector("text=Applied as", timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    with duckdb.connect(str(editor_app["db"]), read_only=True) as con:
+        assert con.execute("SELECT rate_per_100k FROM homicide_rates WHERE iso3 = 'JAM' AND year = 2040").fetchall() == [(41.5,)]
+    assert (editor_app["imports"] / "log.csv").read_text(encoding="utf-8").count("Browser Test") == 1
+    assert page.blocked == []
