@@ -1,7 +1,7 @@
 """Caribbean Security Cooperation Dashboard: page registry and global settings only."""
 import streamlit as st
 
-from core import ui
+from core import present, ui
 
 st.set_page_config(page_title="Caribbean Security Cooperation Dashboard", page_icon="static/favicon.png",
                    layout="wide", initial_sidebar_state="expanded")
@@ -25,4 +25,6 @@ PAGES = {
 page = st.navigation(PAGES)
 st.sidebar.caption("Caribbean Security Cooperation Dashboard")
 ui.global_filters()
+present.controls({p._url_path: p for group in PAGES.values() for p in group}, page._url_path)
 page.run()
+ui.share_control()  # after the page, so the link carries the filters it has just written

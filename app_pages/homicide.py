@@ -45,13 +45,13 @@ stale = shown[shown["rate_per_100k"].notna() & ~shown["is_current"]]
 left, right = st.columns([3, 2])
 with left:
     build_map = charts.rate_map if st.session_state["map"] == "geographic" else charts.tile_map
-    st.plotly_chart(build_map(shown, year, ceiling, selected=st.session_state["country"]), key="map_chart",
-                    on_select="rerun", selection_mode="points", config={"displaylogo": False})
+    ui.chart(build_map(shown, year, ceiling, selected=st.session_state["country"]), "map_chart", [SOURCE],
+             f"homicide_map_{year}", on_select="rerun", selection_mode="points")
     if len(stale):
         st.caption("Older values: " + ", ".join(f"{r.name} ({int(r.value_year)})" for r in stale.itertuples()))
 with right:
-    st.plotly_chart(charts.ranking_bars(shown, year, ceiling), key="rank_chart", on_select="rerun",
-                    selection_mode="points", config={"displaylogo": False})
+    ui.chart(charts.ranking_bars(shown, year, ceiling), "rank_chart", [SOURCE], f"homicide_ranking_{year}",
+             on_select="rerun", selection_mode="points")
 ui.source_caption([SOURCE])
 
 st.header("Country profile")
@@ -82,8 +82,8 @@ else:
 st.header("Trends")
 st.multiselect("Countries", list(names), format_func=names.get, key="trend", max_selections=8)
 series = queries.homicide_series(tuple(st.session_state["trend"]))
-st.plotly_chart(charts.trend_lines(series, queries.homicide_benchmarks(), SOURCE), key="trend_chart",
-                config={"displaylogo": False})
+ui.chart(charts.trend_lines(series, queries.homicide_benchmarks(), SOURCE), "trend_chart",
+         sorted(set(series["source_id"]) | {SOURCE}), "homicide_trends")
 ui.source_caption(sorted(set(series["source_id"]) | {SOURCE}))
 
 st.header(f"Table: {year}")

@@ -5,6 +5,7 @@ from core import queries, state, threats, ui
 from core.figures import threats as charts
 
 CCSS = "ccss_2013"
+PROJECT_SOURCES = ["elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019"]
 ANY = "any"
 country_names = dict(zip(queries.countries()["iso3"], queries.countries()["name"]))
 threat_table = threats.threats()
@@ -38,8 +39,8 @@ st.caption("The CARICOM Crime and Security Strategy (2013) ranks thirteen threat
 
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(charts.tier_matrix(threat_table, threats.tiers(), st.session_state["t_threat"]),
-                    key="tier_chart", on_select="rerun", selection_mode="points", config={"displaylogo": False})
+    ui.chart(charts.tier_matrix(threat_table, threats.tiers(), st.session_state["t_threat"]), "tier_chart", [CCSS],
+             "ccss_threat_tiers", on_select="rerun", selection_mode="points")
     ui.source_caption([CCSS])
 with right:
     st.selectbox("Threat", list(threat_names), format_func=threat_names.get, key="t_threat")
@@ -84,13 +85,13 @@ else:
 row_labels = [f"T{r.tier} · {r.name}" for r in threat_table.itertuples()]
 matrix = threats.coverage_matrix(cells, threat_table, columns, value)
 unfunded = threats.coverage_matrix(cells, threat_table, columns, "n_unfunded")
-st.plotly_chart(charts.coverage_heatmap(matrix, row_labels, col_labels, value, unfunded), key="coverage_chart",
-                on_select="rerun", selection_mode="points", config={"displaylogo": False})
+ui.chart(charts.coverage_heatmap(matrix, row_labels, col_labels, value, unfunded), "coverage_chart", PROJECT_SOURCES,
+         f"threat_coverage_{dimension}", on_select="rerun", selection_mode="points")
 st.caption("A blank cell is a gap: no project named in the documents addresses that threat there. Each project "
            "counts once per cell; funding is the stated amount in full in every cell the project touches "
            "(a regional project appears under each of its countries). In funding view, '+' marks a cell where "
            "some projects state no amount (the figure is a floor) and 'n/s' one where none does.")
-ui.source_caption(["elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019"])
+ui.source_caption(PROJECT_SOURCES)
 
 st.header("Gaps: Tier 1 and Tier 2 threats with the least coverage")
 gap_list = threats.gaps(**args)
@@ -115,10 +116,9 @@ if behind.empty:
 else:
     st.dataframe(behind.drop(columns="project_id").rename(columns=str.capitalize), hide_index=True, width="stretch",
                  column_config={"Funding_eur": st.column_config.NumberColumn("Funding (EUR)", format="%,.0f")})
-    ui.downloads(behind, f"projects_{drill_threat}", ["elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019"],
-                 key="threat_cell")
+    ui.downloads(behind, f"projects_{drill_threat}", PROJECT_SOURCES, key="threat_cell")
 
 state.publish(["t_year", "t_donor", "t_country", "t_threat", "t_dim", "t_value", "t_cell"],
               {"t_year": ANY, "t_donor": ANY, "t_country": ANY, "t_threat": "toc_drugs_guns",
                "t_dim": "country", "t_value": "n_projects", "t_cell": ANY})
-ui.footer([CCSS, "elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019", "us_carib_plan_2017"])
+ui.footer([CCSS, *PROJECT_SOURCES, "us_carib_plan_2017"])

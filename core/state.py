@@ -35,6 +35,8 @@ def publish(keys: Sequence[str], defaults: dict[str, Any] | None = None) -> None
         value = st.session_state.get(key)
         if value is None or value == defaults.get(key) or value == []:
             st.query_params.pop(key, None)
+        elif isinstance(value, bool):
+            st.query_params[key] = "1" if value else "0"
         elif isinstance(value, (list, tuple)):
             st.query_params[key] = ",".join(map(str, value))
         else:

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from core import queries, state
+from core import present, queries, state
 from core.export import to_csv_bytes, to_excel_bytes
 
 COUNTRY_GROUPS = {
@@ -72,3 +74,43 @@ def downloads(frame: pd.DataFrame, name: str, source_ids: Sequence[str], key: st
     left.download_button("Download CSV", to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"{key}_csv")
     right.download_button("Download Excel", to_excel_bytes(frame, name, about), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+PRESENT_SCALE = 1.4  # text and height in presentation mode, for the back of the room
+
+
+def chart(fig: go.Figure, key: str, source_ids: Sequence[str], name: str, **kwargs):
+    """Show a Plotly figure: source and data date stamped on it (so a PNG export carries them),
+    PNG export named after it, larger text in presentation mode. Returns the selection event."""
+    found = queries.sources(tuple(source_ids))
+    as_of = queries.data_as_of()
+    stamp = f"Source: {'; '.join(dict.fromkeys(found['publisher']))}" if len(found) else "Source: not reported"
+    stamp += f" · data as of {as_of:%d %b %Y}" if as_of is not None else ""
+    bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 10
+    fig.add_annotation(text=stamp, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                       yshift=-bottom - 4, showarrow=False, font=dict(size=12, color="#595959"))
+    fig.update_layout(margin_b=bottom + 24)
+    if present.is_on():
+        fig.update_layout(font_size=(fig.layout.font.size or 14) * PRESENT_SCALE,
+                          height=int((fig.layout.height or 450) * 1.15))
+        for trace in fig.data:
+            size = getattr(getattr(trace, "textfont", None), "size", None)
+            if isinstance(size, (int, float)):
+                trace.textfont.size = size * PRESENT_SCALE
+    config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+              "toImageButtonOptions": {"format": "png", "scale": 2,
+                                       "filename": f"{name}_{as_of:%Y-%m-%d}" if as_of is not None else name}}
+    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+
+
+def view_link(url: str | None, params: dict[str, str]) -> str:
+    """The current page's address with its filters as query parameters."""
+    parts = urlsplit(url or "http://localhost:8501/")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(params), ""))
+
+
+def share_control() -> None:
+    """Sidebar: the link to this exact view, with a copy button (st.code has one)."""
+    with st.sidebar.expander("Copy link to this view"):
+        st.code(view_link(st.context.url, st.query_params.to_dict()), language=None, wrap_lines=True)
+        st.caption("Opens this page with the same filters.")

@@ -177,3 +177,55 @@ def test_editor_uploads_previews_and_applies_an_import(editor_app, offline_page,
         assert con.execute("SELECT rate_per_100k FROM homicide_rates WHERE iso3 = 'JAM' AND year = 2040").fetchall() == [(41.5,)]
     assert (editor_app["imports"] / "log.csv").read_text(encoding="utf-8").count("Browser Test") == 1
     assert page.blocked == []
+
+
+def ranking_labels(page) -> list[str]:
+    bars = page.locator(".js-plotly-plot").nth(1)
+    return bars.locator("g.trace.bars text").all_text_contents()
+
+
+def test_copied_link_opens_the_same_view(app_url, offline_page, browser):
+    page = offline_page
+    page.goto(f"{app_url}/homicide")
+    wait_until_idle(page)
+    page.get_by_role("slider").first.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('year') === '2018'", timeout=30_000)
+    wait_until_idle(page)
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].length >= 2"
+                           " && document.querySelectorAll('.js-plotly-plot')[1].textContent.includes('Ranking, 2018')",
+                           timeout=30_000)
+    before = ranking_labels(page)
+    page.get_by_text("Copy link to this view").click()
+    link = page.locator('[data-testid="stCode"]').inner_text().strip()
+    assert link.endswith("/homicide?year=2018"), link
+
+    fresh = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    fresh.goto(link)
+    wait_until_idle(fresh)
+    fresh.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2"
+                            " && document.querySelectorAll('.js-plotly-plot')[1].textContent.includes('Ranking, 2018')",
+                            timeout=30_000)
+    assert fresh.get_by_role("slider").first.get_attribute("aria-valuetext") == "2018"
+    assert ranking_labels(fresh) == before and len(before) == 16
+    fresh.context.close()
+
+
+def test_presentation_mode_hides_sidebar_and_steps_to_the_next_view(app_url, offline_page):
+    page = offline_page
+    page.goto(f"{app_url}/homicide?present=1&seq=homicide,threats")
+    wait_until_idle(page)
+    page.get_by_role("button", name="Next ▶").wait_for(timeout=30_000)
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
+    assert page.locator("h1").first.inner_text() == "Homicide rates"
+    page.get_by_role("button", name="Next ▶").click()
+    page.wait_for_function("() => location.pathname.endsWith('/threats')", timeout=30_000)
+    wait_until_idle(page)
+    page.wait_for_selector("h1:has-text('Threat tiers')", timeout=30_000)
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
+    assert page.get_by_role("button", name="Next ▶").is_disabled()  # last view of the sequence
+    page.get_by_role("button", name="Exit").click()
+    page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.blocked == []

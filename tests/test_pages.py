@@ -116,3 +116,27 @@ def test_tile_map_toggle(app_db):
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert sum(1 for t in spec["data"] if t.get("fill") == "toself") == 16
+
+
+def test_presentation_mode_from_url_and_next_view(app_db):
+    at = open_page("app_pages/homicide.py", {"present": "1", "seq": "homicide,threats"})
+    assert not at.exception
+    assert at.toggle(key="present").value is True
+    assert at.button(key="present_prev").disabled and not at.button(key="present_next").disabled
+    at.button(key="present_next").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Threat tiers"
+    assert at.button(key="present_next").disabled  # the end of the chosen sequence
+
+
+def test_presentation_mode_exit(app_db):
+    at = open_page("app_pages/homicide.py", {"present": "1"})
+    at.button(key="present_exit").click().run()
+    assert at.toggle(key="present").value is False
+    assert at.query_params.get("present") is None
+
+
+def test_share_link_carries_the_filters():
+    from core.ui import view_link
+    assert view_link("http://host:8501/homicide?old=1", {"year": "2010", "trend": "JAM,TTO"}) == \
+        "http://host:8501/homicide?year=2010&trend=JAM%2CTTO"

@@ -1,0 +1,182 @@
+"""Figure builders for the donor-projects page: pure functions of DataFrames, no Streamlit."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from core import geo
+from core.figures.common import CATEGORICAL, CONTEXT_FILL, NO_DATA_FILL, OUTLINE, base_layout
+from core.projects import NOT_STATED, euro
+
+MARKER_TRACE = "countries"  # the clickable symbols: one point per country, customdata = iso3
+# Sequential and lightness-monotonic; starts above white so that a real zero still shows as land.
+COLORSCALE = [[0, "#eef4fa"], [0.5, "#6baed6"], [1, "#08306b"]]
+NOT_STATED_COLOR = "#9e9e9e"
+LABEL_CHARS = 46
+EAST_MARGIN = 8.0  # degrees of longitude added east of the homicide map's window
+
+
+def _short(text: str, limit: int = LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def map_value_column(metric: str, split: bool) -> str:
+    return "n_projects" if metric == "count" else ("funding_split" if split else "funding_full")
+
+
+def _map_label(row, metric: str, value, one_line: bool) -> str:
+    """'Jamaica 25' / 'Jamaica<br>€24.9m (+15 no figure)'; callouts (one_line) keep to one line."""
+    short = geo.SHORT_NAMES.get(row.iso3, row.name)
+    if metric == "count":
+        return f"{short} {int(row.n_projects)}"
+    if row.n_projects == 0:
+        return f"{short}: none"
+    if pd.isna(value):
+        return f"{short} no stated figure"
+    unstated = f" (+{int(row.n_no_funding)} no figure)" if row.n_no_funding else ""
+    return f"{short}{' ' if one_line else '<br>'}{euro(value)}{unstated}"
+
+
+def _map_hover(row, split: bool) -> str:
+    funding = euro(row.funding_split if split else row.funding_full)
+    how = "split evenly" if split else "full amount of each project"
+    return (f"<b>{row.name}</b><br>{int(row.n_projects)} projects<br>stated funding ({how}): {funding}"
+            f"<br>{int(row.n_no_funding)} projects with no stated figure")
+
+
+def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False,
+                selected: tuple[str, ...] = (), height: int = 540) -> go.Figure:
+    """Projects or stated funding per country on the shipped outlines; small islands get a callout.
+
+    `values`: one row per country (iso3, name, lat, lon, n_projects, funding_full, funding_split,
+    n_no_funding). `metric`: 'count' or 'funding'; `split` picks the even split of each amount.
+    """
+    column = map_value_column(metric, split)
+    raw = values[column].astype(float)
+    ceiling = max(float(raw.max()) if raw.notna().any() else 0.0, 1.0)
+    fills = [NO_DATA_FILL if pd.isna(v) else sample_colorscale(COLORSCALE, [v / ceiling])[0] for v in raw]
+    focus, context = geo.outlines()
+    fig = go.Figure(go.Scatter(x=context.xs, y=context.ys, fill="toself", fillcolor=CONTEXT_FILL, mode="lines",
+                               line=dict(color="#bdbdbd", width=0.6), hoverinfo="skip", name="context",
+                               showlegend=False))
+    for row, fill in zip(values.itertuples(), fills):
+        path = focus[row.iso3]
+        fig.add_trace(go.Scatter(
+            x=path.xs, y=path.ys, fill="toself", fillcolor=fill, mode="lines",
+            line=dict(color="#000" if row.iso3 in selected else OUTLINE, width=2.5 if row.iso3 in selected else 0.8),
+            hoveron="fills", hoverinfo="text", text=_map_hover(row, split), name=row.iso3, showlegend=False))
+    callouts = geo.callout_positions()
+    xs, ys = [], []
+    for row in values.itertuples():
+        if row.iso3 in callouts:
+            cx, cy = callouts[row.iso3]
+            fig.add_trace(go.Scatter(x=[row.lon, cx], y=[row.lat, cy], mode="lines", hoverinfo="skip",
+                                     line=dict(color="#7f7f7f", width=1), showlegend=False, name="leader"))
+            xs.append(cx), ys.append(cy)
+        else:
+            xs.append(row.lon), ys.append(row.lat)
+    title = "projects" if metric == "count" else ("stated funding, split" if split else "stated funding, full")
+    fig.add_trace(go.Scatter(
+        x=xs, y=ys, mode="markers+text", name=MARKER_TRACE, customdata=values["iso3"],
+        text=[_map_label(r, metric, v, r.iso3 in callouts) for r, v in zip(values.itertuples(), raw)],
+        textposition=[geo.LABEL_POSITION.get(iso3, "middle right") for iso3 in values["iso3"]],
+        textfont=dict(size=15), hoverinfo="text", hovertext=[_map_hover(r, split) for r in values.itertuples()],
+        marker=dict(size=18, color=raw.fillna(-1), cmin=0, cmax=ceiling, colorscale=COLORSCALE,
+                    line=dict(color=[("#000" if iso in selected else OUTLINE) for iso in values["iso3"]],
+                              width=[(4 if iso in selected else 1.5) for iso in values["iso3"]]),
+                    colorbar=dict(title=dict(text=title, side="top"), thickness=14, len=0.36, orientation="h",
+                                  tickprefix="" if metric == "count" else "€",
+                                  tickformat="" if metric == "count" else "~s",
+                                  x=0.98, xanchor="right", y=0.98, yanchor="top"), showscale=True),
+        showlegend=False))
+    # Wider than the homicide map on the east: the callouts' funding labels are longer.
+    fig.update_xaxes(range=(geo.X_RANGE[0], geo.X_RANGE[1] + EAST_MARGIN), visible=False, fixedrange=True)
+    fig.update_yaxes(range=geo.Y_RANGE, visible=False, scaleanchor="x", scaleratio=geo.ASPECT, fixedrange=True)
+    return base_layout(fig, height, dragmode=False, clickmode="event+select")
+
+
+def donor_colors(labels: list[str]) -> dict[str, str]:
+    """Okabe-Ito colours by donor in a stable order; 'Not stated' always grey."""
+    named = sorted({label for label in labels if label != NOT_STATED})
+    colors = {label: CATEGORICAL[i % len(CATEGORICAL)] for i, label in enumerate(named)}
+    colors[NOT_STATED] = NOT_STATED_COLOR
+    return colors
+
+
+def timeline(rows: pd.DataFrame, today: dt.date, height: int | None = None) -> go.Figure:
+    """Gantt of execution periods coloured by donor; ongoing projects run to today (hatched).
+
+    `rows`: projects with a period (project_id, name, donor_label, start_date, shown_end,
+    period_status, period_text), drawn top to bottom in the given order.
+    """
+    rows = rows.assign(donor_label=rows["donor_label"].fillna(NOT_STATED))
+    labels = [f"{r.project_id}  {_short(r.name, 40)}" for r in rows.itertuples()]
+    colors = donor_colors(list(rows["donor_label"]))
+    fig = go.Figure()
+    in_legend: set[str] = set()
+    for donor in colors:
+        for status in ("dated", "ongoing"):
+            part = rows[(rows["donor_label"] == donor) & (rows["period_status"] == status)]
+            if part.empty:
+                continue
+            start = pd.to_datetime(part["start_date"])
+            end = pd.to_datetime(part["shown_end"]) + pd.Timedelta(days=1)  # the end day is included
+            fig.add_trace(go.Bar(
+                y=[labels[i] for i in part.index], base=start.dt.strftime("%Y-%m-%d"),
+                x=(end - start).dt.total_seconds() * 1000, orientation="h", name=donor,
+                legendgroup=donor, showlegend=donor not in in_legend,
+                marker=dict(color=colors[donor], line=dict(color="white", width=0.5),
+                            pattern=dict(shape="/" if status == "ongoing" else "", fillmode="overlay",
+                                         fgcolor="white", fgopacity=0.7)),
+                customdata=part["project_id"], hoverinfo="text",
+                hovertext=[f"<b>{r.project_id} {r.name}</b><br>donor: {donor}<br>period as written: "
+                           f"{r.period_text}" + ("<br>ongoing: drawn to today" if status == "ongoing" else "")
+                           for r in part.itertuples()]))
+            in_legend.add(donor)
+    today_text = today.isoformat()
+    fig.add_shape(type="line", x0=today_text, x1=today_text, y0=0, y1=1, yref="paper",
+                  line=dict(color="#000", width=2, dash="dash"))
+    fig.add_annotation(x=today_text, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"today, {today:%d %b %Y}", font=dict(size=15))
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], tickfont=dict(size=15, color="#1f1f1f"),
+                     automargin=True)
+    fig.update_xaxes(type="date", gridcolor="#e5e5e5", tickfont=dict(size=15), dtick="M24", tickformat="%Y")
+    height = height or 26 * len(rows) + 150
+    return base_layout(fig, height, barmode="overlay", bargap=0.25, hovermode="closest",
+                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=15),
+                                   title=dict(text="donor ", font=dict(size=15))),
+                       margin=dict(l=10, r=20, t=80, b=10))
+
+
+def funding_bars(rows: pd.DataFrame, who: str, split: bool, height: int | None = None,
+                 headroom: float = 1.45) -> go.Figure:
+    """Stated funding per donor or implementer, largest on top, with the count of projects that
+    state no figure beside every total.
+
+    `rows`: name, n_projects, funding_full, funding_split, n_no_funding.
+    """
+    value = rows["funding_split" if split else "funding_full"]
+    order = rows.assign(value=value.fillna(0)).sort_values(["value", "n_projects"], ascending=True)
+    text = []
+    for r in order.itertuples():
+        stated = euro(r.value) if r.value > 0 else "no stated figure"
+        text.append(stated if not r.n_no_funding or r.value == 0
+                    else f"{stated} (+{int(r.n_no_funding)} no figure)")
+    names = [f"{who.capitalize() + ' not stated' if r.name == NOT_STATED else _short(r.name)} ({int(r.n_projects)})"
+             for r in order.itertuples()]
+    fig = go.Figure(go.Bar(
+        x=order["value"] / 1e6, y=names, orientation="h", text=text, textposition="outside", cliponaxis=False,
+        marker=dict(color=[NOT_STATED_COLOR if n == NOT_STATED else CATEGORICAL[0] for n in order["name"]]),
+        hoverinfo="text", name=who,
+        hovertext=[f"<b>{r.name}</b><br>{int(r.n_projects)} projects; stated funding {euro(r.value or None)}"
+                   f"<br>{int(r.n_no_funding)} with no stated figure" for r in order.itertuples()]))
+    top = float(order["value"].max() / 1e6) if len(order) else 1.0
+    fig.update_xaxes(title="stated funding, € million", range=[0, max(top, 1.0) * headroom], gridcolor="#eee",
+                     tickfont=dict(size=15))
+    fig.update_yaxes(tickfont=dict(size=15, color="#1f1f1f"), automargin=True)
+    how = f"amount split among a project's {who}s" if split else f"full amount to each {who} named"
+    title = f"By {who} ({how}); (n) projects"
+    return base_layout(fig, height or 30 * len(order) + 120, bargap=0.3, title=dict(text=title, x=0))

@@ -1,0 +1,69 @@
+"""Presentation mode: no sidebar or chrome, large type and charts, next/previous through chosen views.
+
+Switched on by the sidebar toggle or `?present=1`; the sequence of views is `?seq=overview,homicide,...`.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from core import state
+
+DEFAULT_SEQUENCE = ("overview", "homicide", "threats", "projects", "kpi_progress")
+# Static CSS only (no data): hide Streamlit's chrome and sidebar, enlarge type for a projector.
+PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"], footer {
+  display: none !important;
+}
+html { font-size: clamp(18px, 1.25vw, 26px); }
+[data-testid="stMainBlockContainer"] { padding: 1rem 2.5rem 2rem 2.5rem; max-width: 100%; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.05rem; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+h1 { font-size: 2.6rem !important; }
+</style>
+"""
+
+
+def _truthy(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
+def is_on() -> bool:
+    return bool(st.session_state.get("present"))
+
+
+def _exit() -> None:
+    st.session_state["present"] = False
+
+
+def controls(pages: dict[str, "st.navigation.page.StreamlitPage"], current_path: str) -> None:
+    """Sidebar toggle and sequence; in presentation mode, the step bar at the top of the page."""
+    sequence_choices = [p for p in pages if p in DEFAULT_SEQUENCE] + [p for p in pages if p not in DEFAULT_SEQUENCE]
+    state.restore("present", False, _truthy, choices=[True, False])
+    state.restore("seq", [p for p in DEFAULT_SEQUENCE if p in pages], choices=list(pages), multi=True)
+    with st.sidebar:
+        st.toggle("Presentation mode", key="present",
+                  help="Hides the sidebar and enlarges text and charts for a projector; steps through the views below.")
+        st.multiselect("Presentation sequence", sequence_choices, key="seq",
+                       format_func=lambda p: pages[p].title)
+    state.publish(["present", "seq"], {"present": False, "seq": [p for p in DEFAULT_SEQUENCE if p in pages]})
+    if not is_on():
+        return
+    st.html(PRESENT_CSS)
+    sequence = st.session_state["seq"] or list(pages)
+    position = sequence.index(current_path) if current_path in sequence else -1
+    params = {"present": "1", "seq": ",".join(sequence)}
+    bar = st.columns([1, 4, 1, 1])
+    if bar[0].button("◀ Previous", disabled=position <= 0, key="present_prev", width="stretch"):
+        st.switch_page(pages[sequence[position - 1]], query_params=params)
+    label = f"{position + 1} / {len(sequence)}" if position >= 0 else "not in the sequence"
+    bar[1].caption(f"Presentation: {label}")
+    if bar[2].button("Next ▶", disabled=position >= len(sequence) - 1, key="present_next", width="stretch",
+                     type="primary"):
+        st.switch_page(pages[sequence[position + 1] if position >= 0 else sequence[0]], query_params=params)
+    bar[3].button("Exit", key="present_exit", on_click=_exit, width="stretch")
