@@ -109,8 +109,16 @@ def view_link(url: str | None, params: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(params), ""))
 
 
-def share_control() -> None:
-    """Sidebar: the link to this exact view, with a copy button (st.code has one)."""
+def share_control(page_path: str, packable: Sequence[str]) -> None:
+    """Sidebar: the link to this exact view (st.code has a copy button); save it for a decision pack."""
+    params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("present", "seq")}
     with st.sidebar.expander("Copy link to this view"):
-        st.code(view_link(st.context.url, st.query_params.to_dict()), language=None, wrap_lines=True)
+        st.code(view_link(st.context.url, params), language=None, wrap_lines=True)
         st.caption("Opens this page with the same filters.")
+    if page_path in packable:
+        saved = st.session_state.setdefault("pack_views", [])
+        view = (page_path, tuple(params.items()))
+        if st.sidebar.button("Add this view to the decision pack", key="pack_add", disabled=view in saved,
+                             width="stretch"):
+            saved.append(view)
+            st.sidebar.caption(f"Saved: {len(saved)} view(s) in the pack.")

@@ -140,3 +140,14 @@ def test_share_link_carries_the_filters():
     from core.ui import view_link
     assert view_link("http://host:8501/homicide?old=1", {"year": "2010", "trend": "JAM,TTO"}) == \
         "http://host:8501/homicide?year=2010&trend=JAM%2CTTO"
+
+
+def test_saved_views_build_a_decision_pack(app_db):
+    at = open_page("app_pages/homicide.py", {"year": "2015"})
+    at.button(key="pack_add").click().run()
+    assert at.session_state["pack_views"] == [("homicide", (("year", "2015"),))]
+    at.switch_page("app_pages/decision_pack.py").run()
+    assert not at.exception
+    at.button(key="pack_build").click().run()
+    assert not at.exception
+    assert at.session_state["pack_file"][:2] == b"PK"  # a .pptx is a zip

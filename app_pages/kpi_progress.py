@@ -1,0 +1,157 @@
+"""KPI progress: EL PACCTO 2.0's KPIs and OBIs, and the CCSS action-plan tracker."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from core import kpi, state, ui
+from core.figures import kpi as charts
+
+VIEWS = {"kpis": "EL PACCTO 2.0 KPIs", "obis": "Opinion-based indicators", "actions": "CCSS action plan"}
+NO_RESULT = ":material/hourglass_empty: No result reported yet."
+PLAN = "elpaccto_carib_2025"
+THIS_YEAR = dt.date.today().year
+PLOT = {"displaylogo": False}
+
+split_periods = kpi.breakdown_periods()
+state.restore("k_view", "kpis", choices=list(VIEWS))
+state.restore("k_period", split_periods[-1] if split_periods else None, choices=split_periods)
+state.restore("k_party", [], choices=kpi.responsible_parties(), multi=True)
+state.restore("k_frame", [], choices=kpi.time_frames(), multi=True)
+
+st.title("KPI progress")
+st.radio("View", list(VIEWS), format_func=VIEWS.get, key="k_view", horizontal=True, label_visibility="collapsed")
+
+
+def in_pairs(rows: list, draw) -> None:
+    """Indicators with nothing to chart, two to a row, so the list stays short on a projector."""
+    for i in range(0, len(rows), 2):
+        for column, row in zip(st.columns(2), rows[i:i + 2]):
+            with column.container(border=True, height="stretch"):
+                draw(row)
+
+
+def kpi_heading(row) -> None:
+    st.markdown(f"**{row.kpi_id}: {ui.md(row.title)}**")
+    disaggregation = "none stated in the plan" if pd.isna(row.disaggregation) else row.disaggregation
+    unit = "not stated" if pd.isna(row.unit) else row.unit
+    st.caption(f"Unit: {ui.md(unit)}. Disaggregated by: {ui.md(disaggregation)}")
+    if row.n_results == 0:
+        st.markdown(NO_RESULT)
+
+
+def show_results(row, totals, breakdowns) -> set[str]:
+    """One KPI with results: actual against target per period, trend, and the chosen period's breakdowns."""
+    with st.container(border=True):
+        kpi_heading(row)
+        if totals.empty:
+            st.caption("No regional total reported; see the breakdowns and the results table.")
+        else:
+            left, right = st.columns([3, 2]) if len(totals) > 1 else (st.container(), None)
+            left.plotly_chart(charts.bullet_chart(totals, row.unit), key=f"k_bullet_{row.kpi_id}", config=PLOT)
+            if right is not None:
+                right.plotly_chart(charts.trend_chart(totals, row.unit), key=f"k_trend_{row.kpi_id}", config=PLOT)
+        period = st.session_state["k_period"]
+        if len(breakdowns):
+            st.markdown(f"Breakdowns, {ui.md(period)}")
+            st.plotly_chart(charts.breakdown_bars(breakdowns, row.unit), key=f"k_break_{row.kpi_id}", config=PLOT)
+        elif period:
+            st.caption(f"No breakdown reported for {ui.md(period)}.")
+        used = set(totals["source_id"]) | set(breakdowns["source_id"])
+        ui.source_caption(sorted(used))
+    return used
+
+
+def show_kpis() -> set[str]:
+    kpis, totals, periods = kpi.kpi_list(), kpi.kpi_totals(), kpi.kpi_periods()
+    st.caption("The 13 key performance indicators of the EL PACCTO 2.0 plan for the Caribbean, grouped as the "
+               "plan groups them. Where results are reported they are shown against their targets.")
+    cards = st.columns(3)
+    cards[0].metric("KPIs with a reported result", f"{int((kpis['n_results'] > 0).sum())} of {len(kpis)}")
+    cards[1].metric("Latest period reported", periods[-1] if periods else "none yet")
+    if split_periods:
+        cards[2].selectbox("Period of the breakdowns", split_periods, key="k_period")
+    breakdowns = kpi.kpi_breakdowns(st.session_state["k_period"] or "")
+    breakdowns = breakdowns[breakdowns["iso3"].isna() | breakdowns["iso3"].isin(ui.group_iso3())]
+    used = {PLAN}
+    for _, members in kpis.groupby("group_order", sort=True):
+        st.subheader(members["group_name"].iloc[0])
+        waiting = []  # consecutive KPIs without results, drawn in pairs
+        for row in members.itertuples():
+            if row.n_results == 0:
+                waiting.append(row)
+                continue
+            in_pairs(waiting, kpi_heading)
+            waiting = []
+            used |= show_results(row, totals[totals["kpi_id"] == row.kpi_id],
+                                 breakdowns[breakdowns["kpi_id"] == row.kpi_id])
+        in_pairs(waiting, kpi_heading)
+    ui.source_caption([PLAN])
+    results = kpi.kpi_results_table()
+    if len(results):
+        st.subheader("All reported results")
+        shown, result_sources = results.drop(columns="source_id"), sorted(set(results["source_id"]))
+        st.dataframe(shown, hide_index=True, width="stretch")
+        ui.source_caption(result_sources)
+        ui.downloads(shown, "kpi_results", result_sources, "k_results")
+    return used
+
+
+def obi_card(row) -> None:
+    st.markdown(f"**{row.obi_id}: {ui.md(row.title)}**")
+    st.caption(row.kind.capitalize())
+    st.markdown(NO_RESULT)
+
+
+def show_obis() -> set[str]:
+    st.caption("The 12 opinion-based indicators of the EL PACCTO 2.0 plan, by evaluation criterion, each "
+               "quantitative or qualitative as the plan classifies it.")
+    for criterion, members in kpi.obi_list().groupby("criterion", sort=False):
+        st.subheader(criterion)
+        in_pairs(list(members.itertuples()), obi_card)
+    ui.source_caption([PLAN])
+    return {PLAN}
+
+
+def show_actions() -> set[str]:
+    st.caption("The action plan of the CARICOM Crime and Security Strategy 2013: each strategic goal's actions "
+               "with their performance indicator, responsible parties, time frame and latest reported status.")
+    left, right = st.columns(2)
+    left.multiselect("Responsible party", kpi.responsible_parties(), key="k_party", placeholder="All parties",
+                     help="Actions naming any of the chosen parties (as the action plan writes them).")
+    right.multiselect("Time frame", kpi.time_frames(), key="k_frame", placeholder="All time frames")
+    filters = (tuple(st.session_state["k_party"]), tuple(st.session_state["k_frame"]), THIS_YEAR)
+    shares, actions = kpi.with_shares(kpi.goal_status_shares(*filters)), kpi.tracker_actions(*filters)
+    cards = st.columns(3)
+    cards[0].metric("Actions shown", f"{len(actions)} of {int(kpi.action_coverage(THIS_YEAR)['n_actions'])}")
+    cards[1].metric("With a reported status", f"{int(shares['n_reported'].sum())} of {len(actions)}")
+    cards[2].metric("Time frame passed, no status reported", int(actions["time_frame_passed"].sum()),
+                    help=f"The action's time frame ended before {THIS_YEAR} and no status has been reported. "
+                         "A fact about reporting, not a judgement that the action failed.")
+    used = {"ccss_2013"} | set(actions["status_source_id"].dropna())
+    if actions.empty:
+        st.info("No action matches these filters.")
+        return used
+    st.plotly_chart(charts.goal_status_bars(shares), key="k_goal_chart", config=PLOT)
+    ui.source_caption(sorted(used))
+    for goal in shares[shares["n_actions"] > 0].itertuples():
+        label = (f"Goal {goal.goal_no}: {goal.title}: {goal.n_actions} action{'s' * (goal.n_actions != 1)}, "
+                 f"{goal.n_reported} with a reported status")
+        if goal.time_frame_passed:
+            label += f", {goal.time_frame_passed} {kpi.PASSED_FLAG}"
+        with st.expander(label):
+            table = kpi.action_table(actions[actions["goal_no"] == goal.goal_no])
+            st.table(table, hide_index=True)  # a static table wraps long actions: readable on a projector
+    hidden = shares.loc[shares["n_actions"] == 0, "goal_no"].tolist()
+    if hidden:
+        st.caption("No action of goal " + ", ".join(map(str, hidden)) + " matches the filters.")
+    ui.downloads(kpi.action_table(actions).assign(Goal=actions["goal_no"].to_numpy()), "ccss_action_plan",
+                 sorted(used), "k_actions")
+    return used
+
+
+shown_sources = {"kpis": show_kpis, "obis": show_obis, "actions": show_actions}[st.session_state["k_view"]]()
+state.publish(["k_view", "k_period", "k_party", "k_frame"],
+              {"k_view": "kpis", "k_period": split_periods[-1] if split_periods else None, "k_party": [],
+               "k_frame": []})
+ui.footer(sorted(shown_sources))
