@@ -21,6 +21,8 @@ PAGES = {
                 url_path="data_management"),
     ],
     "Meetings": [
+        st.Page("app_pages/country_brief.py", title="Country brief", icon=":material/print:",
+                url_path="country_brief"),
         st.Page("app_pages/decision_pack.py", title="Decision pack", icon=":material/slideshow:",
                 url_path="decision_pack"),
     ],

@@ -4,14 +4,14 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import kpi, state, ui
+from core import kpi, queries, state, ui
 from core.figures import kpi as charts
 
 VIEWS = {"kpis": "EL PACCTO 2.0 KPIs", "obis": "Opinion-based indicators", "actions": "CCSS action plan"}
 NO_RESULT = ":material/hourglass_empty: No result reported yet."
 PLAN = "elpaccto_carib_2025"
 THIS_YEAR = dt.date.today().year
-PLOT = {"displaylogo": False}
+RESULT_SOURCES = [PLAN, *queries.table_sources(("kpi_results",))]
 
 split_periods = kpi.breakdown_periods()
 state.restore("k_view", "kpis", choices=list(VIEWS))
@@ -48,13 +48,18 @@ def show_results(row, totals, breakdowns) -> set[str]:
             st.caption("No regional total reported; see the breakdowns and the results table.")
         else:
             left, right = st.columns([3, 2]) if len(totals) > 1 else (st.container(), None)
-            left.plotly_chart(charts.bullet_chart(totals, row.unit), key=f"k_bullet_{row.kpi_id}", config=PLOT)
+            with left:
+                ui.chart(charts.bullet_chart(totals, row.unit), f"k_bullet_{row.kpi_id}", RESULT_SOURCES,
+                         f"{row.kpi_id}_vs_target")
             if right is not None:
-                right.plotly_chart(charts.trend_chart(totals, row.unit), key=f"k_trend_{row.kpi_id}", config=PLOT)
+                with right:
+                    ui.chart(charts.trend_chart(totals, row.unit), f"k_trend_{row.kpi_id}", RESULT_SOURCES,
+                             f"{row.kpi_id}_trend")
         period = st.session_state["k_period"]
         if len(breakdowns):
             st.markdown(f"Breakdowns, {ui.md(period)}")
-            st.plotly_chart(charts.breakdown_bars(breakdowns, row.unit), key=f"k_break_{row.kpi_id}", config=PLOT)
+            ui.chart(charts.breakdown_bars(breakdowns, row.unit), f"k_break_{row.kpi_id}", RESULT_SOURCES,
+                     f"{row.kpi_id}_breakdown")
         elif period:
             st.caption(f"No breakdown reported for {ui.md(period)}.")
         used = set(totals["source_id"]) | set(breakdowns["source_id"])
@@ -132,7 +137,8 @@ def show_actions() -> set[str]:
     if actions.empty:
         st.info("No action matches these filters.")
         return used
-    st.plotly_chart(charts.goal_status_bars(shares), key="k_goal_chart", config=PLOT)
+    ui.chart(charts.goal_status_bars(shares), "k_goal_chart", ["ccss_2013", *queries.table_sources(("action_status",))],
+             "ccss_action_plan_status")
     ui.source_caption(sorted(used))
     for goal in shares[shares["n_actions"] > 0].itertuples():
         label = (f"Goal {goal.goal_no}: {goal.title}: {goal.n_actions} action{'s' * (goal.n_actions != 1)}, "

@@ -25,6 +25,15 @@ def md(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
+def md_table(frame: pd.DataFrame) -> str:
+    """A Markdown table with every cell escaped: prints as a plain table that flows across pages."""
+    def cell(value) -> str:
+        return "" if value is None or (isinstance(value, float) and value != value) else md(value).replace("\n", " ")
+    lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 def global_filters() -> None:
     """Sidebar filters shared by every page (kept in the URL)."""
     state.restore("group", "all", choices=list(COUNTRY_GROUPS))

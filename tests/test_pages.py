@@ -151,3 +151,14 @@ def test_saved_views_build_a_decision_pack(app_db):
     at.button(key="pack_build").click().run()
     assert not at.exception
     assert at.session_state["pack_file"][:2] == b"PK"  # a .pptx is a zip
+
+
+def test_country_brief_lists_the_countrys_projects(app_db, db):
+    at = open_page("app_pages/country_brief.py", {"b_country": "HTI"})
+    assert not at.exception
+    assert at.title[0].value == "Country brief: Haiti"
+    expected = db.execute("""SELECT count(*) FROM projects p WHERE p.duplicate_of IS NULL AND EXISTS
+                             (SELECT 1 FROM project_countries c WHERE c.project_id = p.project_id AND c.iso3 = 'HTI')""").fetchone()[0]
+    summary = next(m.value for m in at.markdown if m.value.startswith("The source documents name"))
+    assert f"**{expected}** projects" in summary
+    assert any("No KPI result has been reported for Haiti yet" in c.value for c in at.caption)

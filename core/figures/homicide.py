@@ -123,7 +123,8 @@ def ranking_bars(values: pd.DataFrame, year: int, ceiling: float, height: int = 
     ))
     fig.update_xaxes(title="homicides per 100,000 population", range=[0, ceiling * 1.15], gridcolor="#eee")
     fig.update_yaxes(automargin=True, tickfont=dict(size=15, color="#1f1f1f"))
-    return base_layout(fig, height, bargap=0.25, title=dict(text=f"Ranking, {year}", x=0))
+    return base_layout(fig, height, bargap=0.25, title=dict(text=f"Ranking, {year}", x=0),
+                       margin=dict(l=10, r=10, t=40, b=55))
 
 
 def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: str,
@@ -151,4 +152,6 @@ def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: 
                                      hovertemplate=f"{area} %{{x}}: %{{y:.1f}}<extra></extra>"))
     fig.update_xaxes(title="year", gridcolor="#eee", dtick=5)
     fig.update_yaxes(title="homicides per 100,000", gridcolor="#eee", rangemode="tozero")
-    return base_layout(fig, height, legend=dict(orientation="h", y=-0.2), hovermode="closest")
+    # Legend above the plot and a bottom margin that holds the axis title: the source stamp goes below it.
+    return base_layout(fig, height, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+                       hovermode="closest", margin=dict(l=10, r=10, t=60, b=55))

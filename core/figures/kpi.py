@@ -54,7 +54,8 @@ def bullet_chart(totals: pd.DataFrame, unit: str | None, height: int | None = No
                      title="actual (bar) against target (tick)")
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=periods, autorange="reversed",
                      tickfont=dict(size=15, color="#1f1f1f"))
-    return base_layout(fig, height or 90 + 60 * len(periods), barmode="overlay", showlegend=False)
+    return base_layout(fig, height or 110 + 60 * len(periods), barmode="overlay", showlegend=False,
+                       margin=dict(l=10, r=10, t=40, b=40))
 
 
 def trend_chart(totals: pd.DataFrame, unit: str | None, height: int = 300) -> go.Figure:
@@ -71,7 +72,7 @@ def trend_chart(totals: pd.DataFrame, unit: str | None, height: int = 300) -> go
                                  line=dict(color="#555", width=2.5, dash="dash"), marker=dict(size=8)))
     fig.update_xaxes(type="category", title="period")
     fig.update_yaxes(rangemode="tozero", gridcolor="#eee", ticksuffix="%" if unit == "percent" else "")
-    return base_layout(fig, height, legend=dict(orientation="h", y=1.12, x=0))
+    return base_layout(fig, height, legend=dict(orientation="h", y=1.12, x=0), margin=dict(l=10, r=10, t=40, b=40))
 
 
 def breakdown_bars(breakdowns: pd.DataFrame, unit: str | None) -> go.Figure:
@@ -124,4 +125,4 @@ def goal_status_bars(shares: pd.DataFrame, height: int | None = None) -> go.Figu
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=15, color="#1f1f1f"), automargin=True)
     return base_layout(fig, height or 110 + 38 * len(rows), barmode="stack", bargap=0.25,
                        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, traceorder="normal",
-                                   font=dict(size=15)))
+                                   font=dict(size=15)), margin=dict(l=10, r=10, t=40, b=55))

@@ -8,15 +8,17 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from core import geo
-from core.figures.common import CATEGORICAL, CONTEXT_FILL, NO_DATA_FILL, OUTLINE, base_layout
+from core.figures.common import CATEGORICAL, CONTEXT_FILL, FONT, NO_DATA_FILL, OUTLINE, base_layout
 from core.projects import NOT_STATED, euro
 
 MARKER_TRACE = "countries"  # the clickable symbols: one point per country, customdata = iso3
 # Sequential and lightness-monotonic; starts above white so that a real zero still shows as land.
 COLORSCALE = [[0, "#eef4fa"], [0.5, "#6baed6"], [1, "#08306b"]]
 NOT_STATED_COLOR = "#9e9e9e"
+# One size for every text of these charts (ticks included), so presentation mode scales them all.
+PAGE_FONT = {**FONT, "size": 15}
 LABEL_CHARS = 46
-EAST_MARGIN = 8.0  # degrees of longitude added east of the homicide map's window
+EAST_MARGIN = 5.0  # degrees of longitude added east of the homicide map's window
 
 
 def _short(text: str, limit: int = LABEL_CHARS) -> str:
@@ -27,17 +29,14 @@ def map_value_column(metric: str, split: bool) -> str:
     return "n_projects" if metric == "count" else ("funding_split" if split else "funding_full")
 
 
-def _map_label(row, metric: str, value, one_line: bool) -> str:
-    """'Jamaica 25' / 'Jamaica<br>€24.9m (+15 no figure)'; callouts (one_line) keep to one line."""
+def _map_label(row, metric: str, value) -> str:
+    """'Jamaica 25' / 'Jamaica €24.9m' (the projects with no stated figure: hover and the table beside)."""
     short = geo.SHORT_NAMES.get(row.iso3, row.name)
     if metric == "count":
         return f"{short} {int(row.n_projects)}"
     if row.n_projects == 0:
         return f"{short}: none"
-    if pd.isna(value):
-        return f"{short} no stated figure"
-    unstated = f" (+{int(row.n_no_funding)} no figure)" if row.n_no_funding else ""
-    return f"{short}{' ' if one_line else '<br>'}{euro(value)}{unstated}"
+    return f"{short} {euro(value)}"
 
 
 def _map_hover(row, split: bool) -> str:
@@ -81,7 +80,7 @@ def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False
     title = "projects" if metric == "count" else ("stated funding, split" if split else "stated funding, full")
     fig.add_trace(go.Scatter(
         x=xs, y=ys, mode="markers+text", name=MARKER_TRACE, customdata=values["iso3"],
-        text=[_map_label(r, metric, v, r.iso3 in callouts) for r, v in zip(values.itertuples(), raw)],
+        text=[_map_label(r, metric, v) for r, v in zip(values.itertuples(), raw)],
         textposition=[geo.LABEL_POSITION.get(iso3, "middle right") for iso3 in values["iso3"]],
         textfont=dict(size=15), hoverinfo="text", hovertext=[_map_hover(r, split) for r in values.itertuples()],
         marker=dict(size=18, color=raw.fillna(-1), cmin=0, cmax=ceiling, colorscale=COLORSCALE,
@@ -95,7 +94,7 @@ def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False
     # Wider than the homicide map on the east: the callouts' funding labels are longer.
     fig.update_xaxes(range=(geo.X_RANGE[0], geo.X_RANGE[1] + EAST_MARGIN), visible=False, fixedrange=True)
     fig.update_yaxes(range=geo.Y_RANGE, visible=False, scaleanchor="x", scaleratio=geo.ASPECT, fixedrange=True)
-    return base_layout(fig, height, dragmode=False, clickmode="event+select")
+    return base_layout(fig, height, font=PAGE_FONT, dragmode=False, clickmode="event+select")
 
 
 def donor_colors(labels: list[str]) -> dict[str, str]:
@@ -140,15 +139,15 @@ def timeline(rows: pd.DataFrame, today: dt.date, height: int | None = None) -> g
     fig.add_shape(type="line", x0=today_text, x1=today_text, y0=0, y1=1, yref="paper",
                   line=dict(color="#000", width=2, dash="dash"))
     fig.add_annotation(x=today_text, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"today, {today:%d %b %Y}", font=dict(size=15))
-    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], tickfont=dict(size=15, color="#1f1f1f"),
+                       text=f"today, {today:%d %b %Y}")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], tickfont=dict(color="#1f1f1f"),
                      automargin=True)
-    fig.update_xaxes(type="date", gridcolor="#e5e5e5", tickfont=dict(size=15), dtick="M24", tickformat="%Y")
+    fig.update_xaxes(type="date", gridcolor="#e5e5e5", dtick="M24", tickformat="%Y")
     height = height or 26 * len(rows) + 150
-    return base_layout(fig, height, barmode="overlay", bargap=0.25, hovermode="closest",
-                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=15),
-                                   title=dict(text="donor ", font=dict(size=15))),
-                       margin=dict(l=10, r=20, t=80, b=10))
+    # Bottom margin: room for the year ticks above the source stamp that ui.chart adds.
+    return base_layout(fig, height, font=PAGE_FONT, barmode="overlay", bargap=0.25, hovermode="closest",
+                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, title=dict(text="donor ")),
+                       margin=dict(l=10, r=20, t=80, b=45))
 
 
 def funding_bars(rows: pd.DataFrame, who: str, split: bool, height: int | None = None,
@@ -174,9 +173,9 @@ def funding_bars(rows: pd.DataFrame, who: str, split: bool, height: int | None =
         hovertext=[f"<b>{r.name}</b><br>{int(r.n_projects)} projects; stated funding {euro(r.value or None)}"
                    f"<br>{int(r.n_no_funding)} with no stated figure" for r in order.itertuples()]))
     top = float(order["value"].max() / 1e6) if len(order) else 1.0
-    fig.update_xaxes(title="stated funding, € million", range=[0, max(top, 1.0) * headroom], gridcolor="#eee",
-                     tickfont=dict(size=15))
-    fig.update_yaxes(tickfont=dict(size=15, color="#1f1f1f"), automargin=True)
+    fig.update_xaxes(title="stated funding, € million", range=[0, max(top, 1.0) * headroom], gridcolor="#eee")
+    fig.update_yaxes(tickfont=dict(color="#1f1f1f"), automargin=True)
     how = f"amount split among a project's {who}s" if split else f"full amount to each {who} named"
     title = f"By {who} ({how}); (n) projects"
-    return base_layout(fig, height or 30 * len(order) + 120, bargap=0.3, title=dict(text=title, x=0))
+    return base_layout(fig, height or 30 * len(order) + 160, font=PAGE_FONT, bargap=0.3, title=dict(text=title, x=0),
+                       margin=dict(l=10, r=10, t=40, b=75))  # room for the axis title above ui.chart's stamp

@@ -64,7 +64,7 @@ def tier_matrix(threats: pd.DataFrame, tiers: pd.DataFrame, selected: str | None
                      title="Likelihood", showgrid=False, zeroline=False, fixedrange=True, tickfont=dict(size=15))
     fig.update_yaxes(range=[-0.05, HIGH_ROW[1] + .05], tickvals=[HIGH_ROW[0] / 2, sum(HIGH_ROW) / 2], ticktext=["Lower impact", "High impact"],
                      title="Impact", showgrid=False, zeroline=False, fixedrange=True, tickfont=dict(size=15))
-    return base_layout(fig, height, dragmode=False, clickmode="event+select", margin=dict(l=10, r=10, t=10, b=10))
+    return base_layout(fig, height, dragmode=False, clickmode="event+select", margin=dict(l=10, r=10, t=10, b=70))
 
 
 def funding_label(eur: float, n_unfunded: float) -> str:
