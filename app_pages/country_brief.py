@@ -36,13 +36,7 @@ st.caption("Print this page or save it as PDF from the browser (Ctrl+P / Cmd+P);
 st.header("Homicide")
 series = queries.homicide_series((iso3,))
 profile = country_profile(series, SOURCE)
-cards = st.columns(3)
-if profile.latest_year is None:
-    cards[0].metric("Latest rate", "not reported")
-else:
-    cards[0].metric(f"Rate per 100,000 ({profile.latest_year})", f"{profile.latest_rate:.1f}")
-for card, label, change in ((cards[1], "5 years", profile.change_5y), (cards[2], "10 years", profile.change_10y)):
-    card.metric(f"Change over {label}", "not available" if change is None else f"{change:+.1f}")
+ui.profile_cards(profile)
 trend = charts.trend_lines(series, queries.homicide_benchmarks(), SOURCE, height=360)
 trend.update_layout(width=PRINT_WIDTH)
 ui.chart(trend, "brief_trend", sorted(set(series["source_id"]) | {SOURCE}), f"homicide_trend_{iso3}", width="content")

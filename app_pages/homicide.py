@@ -58,14 +58,7 @@ st.header("Country profile")
 st.selectbox("Country", list(names), format_func=names.get, key="country")
 iso3 = st.session_state["country"]
 profile = country_profile(queries.homicide_series((iso3,)), SOURCE)
-cards = st.columns(3)
-if profile.latest_year is None:
-    cards[0].metric("Latest rate", "not reported")
-else:
-    cards[0].metric(f"Latest rate ({profile.latest_year})", f"{profile.latest_rate:.1f}")
-for card, label, change in ((cards[1], "5 years", profile.change_5y), (cards[2], "10 years", profile.change_10y)):
-    card.metric(f"Change over {label}", "not available" if change is None else f"{change:+.1f}",
-                help="Difference in rate per 100,000 from the value that many years before the latest year.")
+ui.profile_cards(profile)
 if len(profile.quotes):
     st.markdown("**Figures quoted in the strategy documents, against the data set**")
     quotes = profile.quotes.assign(year=[("not stated" if pd.isna(y) else str(int(y))) for y in profile.quotes["year"]])

@@ -131,3 +131,16 @@ def share_control(page_path: str, packable: Sequence[str]) -> None:
                              width="stretch"):
             saved.append(view)
             st.sidebar.caption(f"Saved: {len(saved)} view(s) in the pack.")
+
+
+def profile_cards(profile) -> None:
+    """Latest homicide rate and its change over 5 and 10 years (a core.homicide.CountryProfile)."""
+    cards = st.columns(3)
+    if profile.latest_year is None:
+        cards[0].metric("Latest rate", "not reported")
+    else:
+        cards[0].metric(f"Latest rate ({profile.latest_year})", f"{profile.latest_rate:.1f}",
+                        help="Victims of intentional homicide per 100,000 population.")
+    for card, label, change in ((cards[1], "5 years", profile.change_5y), (cards[2], "10 years", profile.change_10y)):
+        card.metric(f"Change over {label}", "not available" if change is None else f"{change:+.1f}",
+                    help="Difference in rate per 100,000 from the value that many years before the latest year.")

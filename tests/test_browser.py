@@ -34,10 +34,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url():
+def start_app(env: dict) -> tuple[subprocess.Popen, str]:
+    """`streamlit run dashboard.py` on a free loopback port; returns once it answers its health check."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DB"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -47,12 +46,17 @@ def app_url():
     while time.monotonic() < deadline:
         try:
             if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
+                return proc, url
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    proc.kill()
+    pytest.fail("streamlit did not start: " + (proc.stdout.read() if proc.stdout else ""))
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    # The real data folder, as on a fresh clone: the app builds the database on first start.
+    proc, url = start_app({k: v for k, v in os.environ.items() if k not in ("DASHBOARD_DB", "DASHBOARD_IMPORTS")})
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -139,19 +143,7 @@ def editor_app(tmp_path_factory):
     build(CURATED_DIR, db, import_dirs=[])
     env = {**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_IMPORTS": str(folder / "imports"),
            ENV_VAR: hash_password("browser test passphrase", iterations=1000)}
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
+    proc, url = start_app(env)
     yield {"url": url, "db": db, "imports": folder / "imports"}
     proc.terminate()
     proc.wait(timeout=20)
