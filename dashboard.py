@@ -14,6 +14,7 @@ PAGES = {
         st.Page("app_pages/threats.py", title="Threat tiers", icon=":material/crisis_alert:", url_path="threats"),
     ],
     "Programme": [
+        st.Page("app_pages/projects.py", title="Donor projects", icon=":material/payments:", url_path="projects"),
         st.Page("app_pages/kpi_progress.py", title="KPI progress", icon=":material/flag:", url_path="kpi_progress"),
     ],
     "Editors": [

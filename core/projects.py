@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from core.db import cached, query
+from core.geo import SHORT_NAMES
 
 NOT_STATED = "Not stated"
 PARTNER_KINDS = ("donor", "implementer")
@@ -328,6 +329,20 @@ def timeline_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     once = counted_once(frame)
     dated = once[once["period_status"] != "unknown"].sort_values(["start_date", "project_id"])
     return dated.reset_index(drop=True), once[once["period_status"] == "unknown"].reset_index(drop=True)
+
+
+def country_table(by_country: pd.DataFrame, split: bool) -> pd.DataFrame:
+    """The map's figures as a table, with the count of projects that state no amount beside each total."""
+    funding = by_country["funding_split" if split else "funding_full"]
+    table = pd.DataFrame({
+        "Country": [SHORT_NAMES.get(iso3, name) for iso3, name in zip(by_country["iso3"], by_country["name"])],
+        "Projects": by_country["n_projects"].astype(int),
+        f"Stated € m, {'split' if split else 'full'}": [
+            "none" if n == 0 else "no figure" if pd.isna(v) else f"{v / 1e6:,.1f}"
+            for v, n in zip(funding, by_country["n_projects"])],
+        "No stated figure": by_country["n_no_funding"].astype(int),
+    })
+    return table.sort_values(["Projects", "Country"], ascending=[False, True]).reset_index(drop=True)
 
 
 def view_table(frame: pd.DataFrame, year: int | None) -> pd.DataFrame:

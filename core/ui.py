@@ -106,6 +106,11 @@ def chart(fig: go.Figure, key: str, source_ids: Sequence[str], name: str, **kwar
             size = getattr(getattr(trace, "textfont", None), "size", None)
             if isinstance(size, (int, float)):
                 trace.textfont.size = size * PRESENT_SCALE
+        # Explicit sizes (ticks, legend) do not follow font_size: scale them too.
+        fig.for_each_xaxis(lambda a: a.tickfont.size and a.update(tickfont_size=a.tickfont.size * PRESENT_SCALE))
+        fig.for_each_yaxis(lambda a: a.tickfont.size and a.update(tickfont_size=a.tickfont.size * PRESENT_SCALE))
+        if fig.layout.legend.font.size:
+            fig.update_layout(legend_font_size=fig.layout.legend.font.size * PRESENT_SCALE)
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
               "toImageButtonOptions": {"format": "png", "scale": 2,
                                        "filename": f"{name}_{as_of:%Y-%m-%d}" if as_of is not None else name}}

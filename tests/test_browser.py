@@ -101,8 +101,8 @@ def wait_until_idle(page, timeout_s: float = 45) -> None:
         timeout=timeout_s * 1000)
 
 
-@pytest.mark.parametrize("path", ["", "homicide", "threats", "kpi_progress", "decision_pack", "about_data",
-                                  "data_management"])
+@pytest.mark.parametrize("path", ["", "homicide", "threats", "projects", "kpi_progress", "country_brief",
+                                  "decision_pack", "about_data", "data_management"])
 def test_each_page_loads_with_heading_and_no_exception(app_url, offline_page, path):
     offline_page.goto(f"{app_url}/{path}")
     wait_until_idle(offline_page)

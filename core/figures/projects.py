@@ -17,6 +17,8 @@ COLORSCALE = [[0, "#eef4fa"], [0.5, "#6baed6"], [1, "#08306b"]]
 NOT_STATED_COLOR = "#9e9e9e"
 # One size for every text of these charts (ticks included), so presentation mode scales them all.
 PAGE_FONT = {**FONT, "size": 15}
+# Streamlit's chart theme sets its own (smaller) tick size unless a figure gives one.
+TICK_FONT = {"size": 15, "color": "#1f1f1f"}
 LABEL_CHARS = 46
 EAST_MARGIN = 5.0  # degrees of longitude added east of the homicide map's window
 
@@ -30,13 +32,14 @@ def map_value_column(metric: str, split: bool) -> str:
 
 
 def _map_label(row, metric: str, value) -> str:
-    """'Jamaica 25' / 'Jamaica €24.9m' (the projects with no stated figure: hover and the table beside)."""
+    """'Jamaica 25' / 'Jamaica €24.9m' / 'Bahamas –' (projects, none stating an amount); the count of
+    projects with no stated figure is in the hover and the table beside the map."""
     short = geo.SHORT_NAMES.get(row.iso3, row.name)
     if metric == "count":
         return f"{short} {int(row.n_projects)}"
     if row.n_projects == 0:
         return f"{short}: none"
-    return f"{short} {euro(value)}"
+    return f"{short} {'–' if pd.isna(value) else euro(value)}"  # '–': projects, none with a stated amount
 
 
 def _map_hover(row, split: bool) -> str:
@@ -139,14 +142,14 @@ def timeline(rows: pd.DataFrame, today: dt.date, height: int | None = None) -> g
     fig.add_shape(type="line", x0=today_text, x1=today_text, y0=0, y1=1, yref="paper",
                   line=dict(color="#000", width=2, dash="dash"))
     fig.add_annotation(x=today_text, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"today, {today:%d %b %Y}")
-    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], tickfont=dict(color="#1f1f1f"),
-                     automargin=True)
-    fig.update_xaxes(type="date", gridcolor="#e5e5e5", dtick="M24", tickformat="%Y")
+                       text=f"today, {today:%d %b %Y}", font=TICK_FONT)
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], tickfont=TICK_FONT, automargin=True)
+    fig.update_xaxes(type="date", gridcolor="#e5e5e5", dtick="M24", tickformat="%Y", tickfont=TICK_FONT)
     height = height or 26 * len(rows) + 150
     # Bottom margin: room for the year ticks above the source stamp that ui.chart adds.
     return base_layout(fig, height, font=PAGE_FONT, barmode="overlay", bargap=0.25, hovermode="closest",
-                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, title=dict(text="donor ")),
+                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=TICK_FONT,
+                                   title=dict(text="donor ", font=TICK_FONT)),
                        margin=dict(l=10, r=20, t=80, b=45))
 
 
@@ -173,8 +176,9 @@ def funding_bars(rows: pd.DataFrame, who: str, split: bool, height: int | None =
         hovertext=[f"<b>{r.name}</b><br>{int(r.n_projects)} projects; stated funding {euro(r.value or None)}"
                    f"<br>{int(r.n_no_funding)} with no stated figure" for r in order.itertuples()]))
     top = float(order["value"].max() / 1e6) if len(order) else 1.0
-    fig.update_xaxes(title="stated funding, € million", range=[0, max(top, 1.0) * headroom], gridcolor="#eee")
-    fig.update_yaxes(tickfont=dict(color="#1f1f1f"), automargin=True)
+    fig.update_xaxes(title="stated funding, € million", range=[0, max(top, 1.0) * headroom], gridcolor="#eee",
+                     tickfont=TICK_FONT)
+    fig.update_yaxes(tickfont=TICK_FONT, automargin=True)
     how = f"amount split among a project's {who}s" if split else f"full amount to each {who} named"
     title = f"By {who} ({how}); (n) projects"
     return base_layout(fig, height or 30 * len(order) + 160, font=PAGE_FONT, bargap=0.3, title=dict(text=title, x=0),
