@@ -18,7 +18,6 @@ process killed at any point leaves either the old state or the new one, never a 
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import hashlib
 import os

@@ -1,7 +1,6 @@
 """Shared fixtures: a database built from the curated files into a temporary folder."""
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 

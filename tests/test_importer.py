@@ -17,7 +17,7 @@ import pytest
 
 from loaders import importer
 from loaders.build import CURATED_DIR, build
-from loaders.formats import ImportRejected, parse
+from loaders.formats import ImportRejected
 from loaders.template import template_bytes
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,8 +5,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core import geo
-from core.figures.common import (CATEGORICAL, CONTEXT_FILL, NO_DATA_FILL, OUTLINE, RATE_COLORSCALE,
-                                 base_layout, rate_color)
+from core.figures import maps
+from core.figures.common import CATEGORICAL, NO_DATA_FILL, OUTLINE, RATE_COLORSCALE, base_layout, rate_color
 
 MARKER_TRACE = "countries"  # name of the clickable trace: one point per country, customdata = iso3
 
@@ -56,33 +56,11 @@ def rate_map(values: pd.DataFrame, year: int, ceiling: float, selected: str | No
 
     `values`: one row per country (iso3, name, lat, lon, rate_per_100k, value_year, is_current).
     """
-    focus, context = geo.outlines()
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=context.xs, y=context.ys, fill="toself", fillcolor=CONTEXT_FILL,
-                             mode="lines", line=dict(color="#bdbdbd", width=0.6), hoverinfo="skip",
-                             name="context", showlegend=False))
-    for row in values.itertuples():
-        path = focus[row.iso3]
-        fig.add_trace(go.Scatter(
-            x=path.xs, y=path.ys, fill="toself", fillcolor=rate_color(row.rate_per_100k, ceiling),
-            mode="lines", line=dict(color="#000" if row.iso3 == selected else OUTLINE,
-                                    width=2.5 if row.iso3 == selected else 0.8),
-            hoveron="fills", hoverinfo="text", text=_hover(row, year), name=row.iso3, showlegend=False))
-    callouts = geo.callout_positions()
-    xs, ys = [], []
-    for row in values.itertuples():
-        if row.iso3 in callouts:
-            cx, cy = callouts[row.iso3]
-            fig.add_trace(go.Scatter(x=[row.lon, cx], y=[row.lat, cy], mode="lines", hoverinfo="skip",
-                                     line=dict(color="#7f7f7f", width=1), showlegend=False, name="leader"))
-            xs.append(cx), ys.append(cy)
-        else:
-            xs.append(row.lon), ys.append(row.lat)
+    fig, xs, ys = maps.country_shapes(values, [rate_color(r, ceiling) for r in values["rate_per_100k"]],
+                                      [_hover(r, year) for r in values.itertuples()], [selected] if selected else [])
     positions = [geo.LABEL_POSITION.get(iso3, "middle right") for iso3 in values["iso3"]]
     fig.add_trace(_marker_trace(values, xs, ys, ceiling, year, size=18, textposition=positions, selected=selected))
-    fig.update_xaxes(range=geo.X_RANGE, visible=False, fixedrange=True)
-    fig.update_yaxes(range=geo.Y_RANGE, visible=False, scaleanchor="x", scaleratio=geo.ASPECT, fixedrange=True)
-    return base_layout(fig, height, dragmode=False, clickmode="event+select")
+    return base_layout(maps.frame(fig), height, dragmode=False, clickmode="event+select")
 
 
 def tile_map(values: pd.DataFrame, year: int, ceiling: float, selected: str | None = None,

@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from core import geo
-from core.figures.common import CATEGORICAL, CONTEXT_FILL, FONT, NO_DATA_FILL, OUTLINE, base_layout
+from core.figures import maps
+from core.figures.common import CATEGORICAL, FONT, NO_DATA_FILL, OUTLINE, base_layout
 from core.projects import NOT_STATED, euro
 
 MARKER_TRACE = "countries"  # the clickable symbols: one point per country, customdata = iso3
@@ -60,26 +61,7 @@ def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False
     raw = values[column].astype(float)
     ceiling = max(float(raw.max()) if raw.notna().any() else 0.0, 1.0)
     fills = [NO_DATA_FILL if pd.isna(v) else sample_colorscale(COLORSCALE, [v / ceiling])[0] for v in raw]
-    focus, context = geo.outlines()
-    fig = go.Figure(go.Scatter(x=context.xs, y=context.ys, fill="toself", fillcolor=CONTEXT_FILL, mode="lines",
-                               line=dict(color="#bdbdbd", width=0.6), hoverinfo="skip", name="context",
-                               showlegend=False))
-    for row, fill in zip(values.itertuples(), fills):
-        path = focus[row.iso3]
-        fig.add_trace(go.Scatter(
-            x=path.xs, y=path.ys, fill="toself", fillcolor=fill, mode="lines",
-            line=dict(color="#000" if row.iso3 in selected else OUTLINE, width=2.5 if row.iso3 in selected else 0.8),
-            hoveron="fills", hoverinfo="text", text=_map_hover(row, split), name=row.iso3, showlegend=False))
-    callouts = geo.callout_positions()
-    xs, ys = [], []
-    for row in values.itertuples():
-        if row.iso3 in callouts:
-            cx, cy = callouts[row.iso3]
-            fig.add_trace(go.Scatter(x=[row.lon, cx], y=[row.lat, cy], mode="lines", hoverinfo="skip",
-                                     line=dict(color="#7f7f7f", width=1), showlegend=False, name="leader"))
-            xs.append(cx), ys.append(cy)
-        else:
-            xs.append(row.lon), ys.append(row.lat)
+    fig, xs, ys = maps.country_shapes(values, fills, [_map_hover(r, split) for r in values.itertuples()], selected)
     title = "projects" if metric == "count" else ("stated funding, split" if split else "stated funding, full")
     fig.add_trace(go.Scatter(
         x=xs, y=ys, mode="markers+text", name=MARKER_TRACE, customdata=values["iso3"],
@@ -95,9 +77,7 @@ def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False
                                   x=0.98, xanchor="right", y=0.98, yanchor="top"), showscale=True),
         showlegend=False))
     # Wider than the homicide map on the east: the callouts' funding labels are longer.
-    fig.update_xaxes(range=(geo.X_RANGE[0], geo.X_RANGE[1] + EAST_MARGIN), visible=False, fixedrange=True)
-    fig.update_yaxes(range=geo.Y_RANGE, visible=False, scaleanchor="x", scaleratio=geo.ASPECT, fixedrange=True)
-    return base_layout(fig, height, font=PAGE_FONT, dragmode=False, clickmode="event+select")
+    return base_layout(maps.frame(fig, EAST_MARGIN), height, font=PAGE_FONT, dragmode=False, clickmode="event+select")
 
 
 def donor_colors(labels: list[str]) -> dict[str, str]:
