@@ -162,3 +162,34 @@ def test_country_brief_lists_the_countrys_projects(app_db, db):
     summary = next(m.value for m in at.markdown if m.value.startswith("The source documents name"))
     assert f"**{expected}** projects" in summary
     assert any("No KPI result has been reported for Haiti yet" in c.value for c in at.caption)
+
+
+# Every page with its own URL filters, and a value for each that differs from the default.
+URL_VIEWS = {
+    "app_pages/overview.py": {},
+    "app_pages/homicide.py": {"year": "2012", "map": "tiles", "country": "HTI", "trend": "HTI,DOM"},
+    "app_pages/threats.py": {"t_year": "2024", "t_donor": "Canada", "t_dim": "donor", "t_value": "funding_eur"},
+    "app_pages/projects.py": {"p_country": "HTI", "p_year": "2025"},
+    "app_pages/kpi_progress.py": {"k_view": "actions"},
+    "app_pages/country_brief.py": {"b_country": "GUY"},
+    "app_pages/decision_pack.py": {},
+    "app_pages/data_management.py": {},
+    "app_pages/about_data.py": {},
+}
+
+
+def test_url_views_cover_every_page():
+    assert sorted(URL_VIEWS) == PAGES
+
+
+@pytest.mark.parametrize("page", sorted(URL_VIEWS))
+def test_every_page_restores_its_filters_and_the_global_group_from_the_url(app_db, page):
+    params = {**URL_VIEWS[page], "group": "elpaccto"}
+    at = open_page(page, params)
+    assert not at.exception
+    assert at.selectbox(key="group").value == "elpaccto"
+    for key, value in URL_VIEWS[page].items():
+        widget = at.session_state[key]
+        shown = ",".join(map(str, widget)) if isinstance(widget, list) else str(widget)
+        assert shown == value, (key, shown, value)
+        assert at.query_params[key] == value  # and it is written back, so the link stays shareable
