@@ -2,22 +2,22 @@
 import streamlit as st
 
 from core import queries, ui
+from core.strings import t
 
-st.title("About the data")
-st.caption("Every table of the dashboard's database, generated from the same declarations the build "
-           "validates against (loaders/tables.py). Every row of every table names its source.")
+st.title(t("about.title"))
+st.caption(t("about.caption"))
 
 tables, columns = queries.table_dictionary()
 all_sources = queries.table_sources(tuple(tables["table_name"]))
-st.header("Sources")
+st.header(t("about.sources"))
 st.dataframe(queries.sources(all_sources), hide_index=True, width="stretch")
 
-st.header("Tables")
+st.header(t("about.tables"))
 for table in tables.itertuples():
-    with st.expander(f"{table.table_name} ({table.row_count} rows)"):
+    with st.expander(t("about.table", table=table.table_name, n=table.row_count)):
         st.write(table.description)
         if table.ships_empty and table.row_count == 0:
-            st.info("No rows: the source documents report none. Results arrive by import.")
+            st.info(t("about.empty"))
         st.dataframe(columns[columns["table_name"] == table.table_name].drop(columns="table_name"),
                      hide_index=True, width="stretch")
 

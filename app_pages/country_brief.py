@@ -4,6 +4,7 @@ import streamlit as st
 from core import kpi, projects, queries, state, threats, ui
 from core.homicide import country_profile
 from core.figures import homicide as charts
+from core.strings import t
 
 SOURCE = queries.PRIMARY_HOMICIDE_SOURCE
 PROJECT_SOURCES = ["elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019"]
@@ -27,13 +28,13 @@ countries = queries.countries()
 names = dict(zip(countries["iso3"], countries["name"]))
 state.restore("b_country", "JAM", choices=list(names))
 st.html(PRINT_CSS)
-st.selectbox("Country", list(names), format_func=names.get, key="b_country")
+st.selectbox(t("common.country"), list(names), format_func=names.get, key="b_country")
 iso3 = st.session_state["b_country"]
 name = names[iso3]
-st.title(f"Country brief: {name}")
-st.caption("Print this page or save it as PDF from the browser (Ctrl+P / Cmd+P); the layout fits A4 and Letter.")
+st.title(t("brief.title", name=name))
+st.caption(t("brief.print"))
 
-st.header("Homicide")
+st.header(t("brief.homicide"))
 series = queries.homicide_series((iso3,))
 profile = country_profile(series, SOURCE)
 ui.profile_cards(profile)
@@ -41,40 +42,40 @@ trend = charts.trend_lines(series, queries.homicide_benchmarks(), SOURCE, height
 trend.update_layout(width=PRINT_WIDTH)
 ui.chart(trend, "brief_trend", sorted(set(series["source_id"]) | {SOURCE}), f"homicide_trend_{iso3}", width="content")
 
-st.header("Cooperation projects")
+st.header(t("brief.projects"))
 listing = projects.filtered_projects(countries=(iso3,))
 counted = listing[listing["duplicate_of"].isna()]
 stated = counted["funding_eur"].sum()
-st.markdown(f"The source documents name **{len(counted)}** projects that include {ui.md(name)}; "
-            f"**EUR {stated:,.0f}** stated in total, full amounts of regional projects included; "
-            f"**{int(counted['funding_eur'].isna().sum())}** state no amount.")
+st.markdown(t("brief.projects_summary", n=len(counted), name=ui.md(name), eur=stated,
+               n_unstated=int(counted["funding_eur"].isna().sum())))
+not_stated, funding = t("common.not_stated"), t("common.funding_eur")
 table = counted[["name", "donor", "implementer", "period_text", "funding_eur"]].rename(columns={
-    "name": "Project", "donor": "Donor", "implementer": "Implementer", "period_text": "Period",
-    "funding_eur": "Funding (EUR)"})
-table["Funding (EUR)"] = [("not stated" if v != v else f"{v:,.0f}") for v in table["Funding (EUR)"]]
-st.markdown(ui.md_table(table.fillna("not stated")))
+    "name": t("common.project"), "donor": t("common.donor"), "implementer": t("common.implementer"),
+    "period_text": t("common.period"), "funding_eur": funding})
+table[funding] = [(not_stated if v != v else f"{v:,.0f}") for v in table[funding]]
+st.markdown(ui.md_table(table.fillna(not_stated)))
 ui.source_caption(PROJECT_SOURCES)
 
-st.header("Threats these projects address")
+st.header(t("brief.threats"))
 coverage = threats.coverage("country", iso3=iso3)
 coverage = coverage[coverage["col"] == iso3].merge(threats.threats()[["threat_id", "tier", "name"]], on="threat_id")
 if coverage.empty:
-    st.caption("None of these projects is linked to a CCSS threat.")
+    st.caption(t("brief.no_threats"))
 else:
     coverage = coverage.sort_values(["tier", "name"])
-    table = coverage[["name", "tier", "n_projects"]].rename(columns={"tier": "Tier", "name": "Threat",
-                                                                     "n_projects": "Projects"})
+    table = coverage[["name", "tier", "n_projects"]].rename(columns={
+        "tier": t("common.tier"), "name": t("common.threat"), "n_projects": t("common.projects")})
     # '+': some of the projects state no amount, so the figure is a floor.
-    table["Stated funding (EUR)"] = ["not stated" if eur == 0 and n else f"{eur:,.0f}{'+' if n else ''}"
-                                     for eur, n in zip(coverage["funding_eur"], coverage["n_unfunded"])]
+    table[t("common.stated_funding_eur")] = [not_stated if eur == 0 and n else f"{eur:,.0f}{'+' if n else ''}"
+                                             for eur, n in zip(coverage["funding_eur"], coverage["n_unfunded"])]
     st.markdown(ui.md_table(table))
     ui.source_caption(["ccss_2013", *PROJECT_SOURCES])
 
-st.header("EL PACCTO 2.0 KPI results")
+st.header(t("brief.kpis"))
 results = kpi.kpi_results_table()
-results = results[results["Country"] == name]
+results = results[results["Country"] == name]  # the table's own heading (core/kpi.py)
 if results.empty:
-    st.caption(f"No KPI result has been reported for {ui.md(name)} yet.")
+    st.caption(t("brief.no_kpis", name=ui.md(name)))
 else:
     st.markdown(ui.md_table(results.drop(columns=["Country", "source_id"])))
 

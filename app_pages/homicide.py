@@ -5,6 +5,7 @@ import streamlit as st
 from core import queries, state, ui
 from core.figures import homicide as charts
 from core.homicide import country_profile, view_table
+from core.strings import t
 
 SOURCE = queries.PRIMARY_HOMICIDE_SOURCE
 first_year, last_year = queries.homicide_year_range(SOURCE)
@@ -24,16 +25,14 @@ for chart_key in ("map_chart", "rank_chart"):
     if clicked and st.session_state.get(f"{chart_key}_last") != clicked[0]:
         st.session_state["country"] = st.session_state[f"{chart_key}_last"] = clicked[0]
 
-st.title("Homicide rates")
-st.caption("Intentional homicide victims per 100,000 population. Colours use one fixed scale for every "
-           "year, so years compare. Where a country has no value for the chosen year, its latest earlier "
-           "value is shown with that year in brackets.")
+st.title(t("homicide.title"))
+st.caption(t("homicide.caption"))
 
 controls = st.columns([3, 1])
-controls[0].select_slider("Year", options=list(range(first_year, last_year + 1)), key="year")
-controls[1].radio("Map", ["geographic", "tiles"], key="map", horizontal=True,
-                  format_func={"geographic": "Geographic", "tiles": "Equal tiles"}.get,
-                  help="Equal tiles give every country the same size, so Montserrat counts as much as Guyana.")
+controls[0].select_slider(t("homicide.year"), options=list(range(first_year, last_year + 1)), key="year")
+controls[1].radio(t("homicide.map"), ["geographic", "tiles"], key="map", horizontal=True,
+                  format_func={"geographic": t("homicide.map_geographic"), "tiles": t("homicide.map_tiles")}.get,
+                  help=t("homicide.map_help"))
 year = st.session_state["year"]
 in_group = ui.group_iso3()
 
@@ -48,42 +47,45 @@ with left:
     ui.chart(build_map(shown, year, ceiling, selected=st.session_state["country"]), "map_chart", [SOURCE],
              f"homicide_map_{year}", on_select="rerun", selection_mode="points")
     if len(stale):
-        st.caption("Older values: " + ", ".join(f"{r.name} ({int(r.value_year)})" for r in stale.itertuples()))
+        st.caption(t("homicide.older_values",
+                     values=", ".join(f"{r.name} ({int(r.value_year)})" for r in stale.itertuples())))
 with right:
     ui.chart(charts.ranking_bars(shown, year, ceiling), "rank_chart", [SOURCE], f"homicide_ranking_{year}",
              on_select="rerun", selection_mode="points")
 ui.source_caption([SOURCE])
 
-st.header("Country profile")
-st.selectbox("Country", list(names), format_func=names.get, key="country")
+st.header(t("homicide.profile"))
+st.selectbox(t("common.country"), list(names), format_func=names.get, key="country")
 iso3 = st.session_state["country"]
 profile = country_profile(queries.homicide_series((iso3,)), SOURCE)
 ui.profile_cards(profile)
 if len(profile.quotes):
-    st.markdown("**Figures quoted in the strategy documents, against the data set**")
-    quotes = profile.quotes.assign(year=[("not stated" if pd.isna(y) else str(int(y))) for y in profile.quotes["year"]])
-    st.dataframe(quotes[["year", "rate_per_100k", "dataset_value", "difference", "source_title", "source_ref", "note"]]
-                 .rename(columns={"year": "Year", "rate_per_100k": "Quoted rate", "dataset_value": "Data set value",
-                                  "difference": "Difference", "source_title": "Document",
-                                  "source_ref": "Where", "note": "Curator's note"}),
-                 hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.1f")
-                                for c in ("Quoted rate", "Data set value", "Difference")})
+    st.markdown(t("homicide.quotes_heading"))
+    quotes = profile.quotes.assign(year=[(t("common.not_stated") if pd.isna(y) else str(int(y)))
+                                         for y in profile.quotes["year"]])
+    headings = {"year": t("homicide.col_year"), "rate_per_100k": t("homicide.col_quoted_rate"),
+                "dataset_value": t("homicide.col_dataset_value"), "difference": t("homicide.col_difference"),
+                "source_title": t("homicide.col_document"), "source_ref": t("homicide.col_where"),
+                "note": t("homicide.col_note")}
+    st.dataframe(quotes[list(headings)].rename(columns=headings), hide_index=True, width="stretch",
+                 column_config={headings[c]: st.column_config.NumberColumn(format="%.1f")
+                                for c in ("rate_per_100k", "dataset_value", "difference")})
 else:
-    st.caption(f"The strategy documents quote no homicide figure for {names[iso3]}.")
+    st.caption(t("homicide.no_quotes", name=names[iso3]))
 
-st.header("Trends")
-st.multiselect("Countries", list(names), format_func=names.get, key="trend", max_selections=8)
+st.header(t("homicide.trends"))
+st.multiselect(t("common.countries"), list(names), format_func=names.get, key="trend", max_selections=8)
 series = queries.homicide_series(tuple(st.session_state["trend"]))
 ui.chart(charts.trend_lines(series, queries.homicide_benchmarks(), SOURCE), "trend_chart",
          sorted(set(series["source_id"]) | {SOURCE}), "homicide_trends")
 ui.source_caption(sorted(set(series["source_id"]) | {SOURCE}))
 
-st.header(f"Table: {year}")
+st.header(t("homicide.table", year=year))
 others = queries.homicide_other_source_values(year, SOURCE)
 table = view_table(shown, others[others["iso3"].isin(in_group)], queries.sources((SOURCE,))["publisher"].iloc[0])
+# "Sources differ", "yes" and "Rate per 100,000": the table's own headings and values (core/homicide.py).
 if (table["Sources differ"] == "yes").any():
-    st.info("For some countries another source gives a different value for this year: both are shown.")
+    st.info(t("homicide.sources_differ"))
 st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 3,
              column_config={"Rate per 100,000": st.column_config.NumberColumn(format="%.1f")})
 ui.downloads(table, f"homicide_rates_{year}", [SOURCE, *others["source_id"].unique()], key="homicide_table")

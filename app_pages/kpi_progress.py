@@ -6,12 +6,21 @@ import streamlit as st
 
 from core import kpi, queries, state, ui
 from core.figures import kpi as charts
+from core.strings import t
 
-VIEWS = {"kpis": "EL PACCTO 2.0 KPIs", "obis": "Opinion-based indicators", "actions": "CCSS action plan"}
-NO_RESULT = ":material/hourglass_empty: No result reported yet."
+VIEWS = ("kpis", "obis", "actions")
 PLAN = "elpaccto_carib_2025"
 THIS_YEAR = dt.date.today().year
 RESULT_SOURCES = [PLAN, *queries.table_sources(("kpi_results",))]
+
+
+def view_label(view: str) -> str:
+    return {"kpis": t("kpi.view_kpis"), "obis": t("kpi.view_obis"), "actions": t("kpi.view_actions")}[view]
+
+
+def no_result() -> None:
+    st.markdown(f":material/hourglass_empty: {t('kpi.no_result')}")
+
 
 split_periods = kpi.breakdown_periods()
 state.restore("k_view", "kpis", choices=list(VIEWS))
@@ -19,8 +28,9 @@ state.restore("k_period", split_periods[-1] if split_periods else None, choices=
 state.restore("k_party", [], choices=kpi.responsible_parties(), multi=True)
 state.restore("k_frame", [], choices=kpi.time_frames(), multi=True)
 
-st.title("KPI progress")
-st.radio("View", list(VIEWS), format_func=VIEWS.get, key="k_view", horizontal=True, label_visibility="collapsed")
+st.title(t("kpi.title"))
+st.radio(t("kpi.view"), list(VIEWS), format_func=view_label, key="k_view", horizontal=True,
+         label_visibility="collapsed")
 
 
 def in_pairs(rows: list, draw) -> None:
@@ -33,11 +43,11 @@ def in_pairs(rows: list, draw) -> None:
 
 def kpi_heading(row) -> None:
     st.markdown(f"**{row.kpi_id}: {ui.md(row.title)}**")
-    disaggregation = "none stated in the plan" if pd.isna(row.disaggregation) else row.disaggregation
-    unit = "not stated" if pd.isna(row.unit) else row.unit
-    st.caption(f"Unit: {ui.md(unit)}. Disaggregated by: {ui.md(disaggregation)}")
+    disaggregation = t("kpi.no_disaggregation") if pd.isna(row.disaggregation) else row.disaggregation
+    unit = t("common.not_stated") if pd.isna(row.unit) else row.unit
+    st.caption(t("kpi.unit_line", unit=ui.md(unit), disaggregation=ui.md(disaggregation)))
     if row.n_results == 0:
-        st.markdown(NO_RESULT)
+        no_result()
 
 
 def show_results(row, totals, breakdowns) -> set[str]:
@@ -45,7 +55,7 @@ def show_results(row, totals, breakdowns) -> set[str]:
     with st.container(border=True):
         kpi_heading(row)
         if totals.empty:
-            st.caption("No regional total reported; see the breakdowns and the results table.")
+            st.caption(t("kpi.no_regional_total"))
         else:
             left, right = st.columns([3, 2]) if len(totals) > 1 else (st.container(), None)
             with left:
@@ -57,11 +67,11 @@ def show_results(row, totals, breakdowns) -> set[str]:
                              f"{row.kpi_id}_trend")
         period = st.session_state["k_period"]
         if len(breakdowns):
-            st.markdown(f"Breakdowns, {ui.md(period)}")
+            st.markdown(t("kpi.breakdowns", period=ui.md(period)))
             ui.chart(charts.breakdown_bars(breakdowns, row.unit), f"k_break_{row.kpi_id}", RESULT_SOURCES,
                      f"{row.kpi_id}_breakdown")
         elif period:
-            st.caption(f"No breakdown reported for {ui.md(period)}.")
+            st.caption(t("kpi.no_breakdown", period=ui.md(period)))
         used = set(totals["source_id"]) | set(breakdowns["source_id"])
         ui.source_caption(sorted(used))
     return used
@@ -69,13 +79,12 @@ def show_results(row, totals, breakdowns) -> set[str]:
 
 def show_kpis() -> set[str]:
     kpis, totals, periods = kpi.kpi_list(), kpi.kpi_totals(), kpi.kpi_periods()
-    st.caption("The 13 key performance indicators of the EL PACCTO 2.0 plan for the Caribbean, grouped as the "
-               "plan groups them. Where results are reported they are shown against their targets.")
+    st.caption(t("kpi.kpis_caption"))
     cards = st.columns(3)
-    cards[0].metric("KPIs with a reported result", f"{int((kpis['n_results'] > 0).sum())} of {len(kpis)}")
-    cards[1].metric("Latest period reported", periods[-1] if periods else "none yet")
+    cards[0].metric(t("kpi.with_result"), t("common.n_of_total", n=int((kpis["n_results"] > 0).sum()), total=len(kpis)))
+    cards[1].metric(t("kpi.latest_period"), periods[-1] if periods else t("common.none_yet"))
     if split_periods:
-        cards[2].selectbox("Period of the breakdowns", split_periods, key="k_period")
+        cards[2].selectbox(t("kpi.breakdown_period"), split_periods, key="k_period")
     breakdowns = kpi.kpi_breakdowns(st.session_state["k_period"] or "")
     breakdowns = breakdowns[breakdowns["iso3"].isna() | breakdowns["iso3"].isin(ui.group_iso3())]
     used = {PLAN}
@@ -94,7 +103,7 @@ def show_kpis() -> set[str]:
     ui.source_caption([PLAN])
     results = kpi.kpi_results_table()
     if len(results):
-        st.subheader("All reported results")
+        st.subheader(t("kpi.all_results"))
         shown, result_sources = results.drop(columns="source_id"), sorted(set(results["source_id"]))
         st.dataframe(shown, hide_index=True, width="stretch")
         ui.source_caption(result_sources)
@@ -105,12 +114,11 @@ def show_kpis() -> set[str]:
 def obi_card(row) -> None:
     st.markdown(f"**{row.obi_id}: {ui.md(row.title)}**")
     st.caption(row.kind.capitalize())
-    st.markdown(NO_RESULT)
+    no_result()
 
 
 def show_obis() -> set[str]:
-    st.caption("The 12 opinion-based indicators of the EL PACCTO 2.0 plan, by evaluation criterion, each "
-               "quantitative or qualitative as the plan classifies it.")
+    st.caption(t("kpi.obis_caption"))
     for criterion, members in kpi.obi_list().groupby("criterion", sort=False):
         st.subheader(criterion)
         in_pairs(list(members.itertuples()), obi_card)
@@ -119,39 +127,38 @@ def show_obis() -> set[str]:
 
 
 def show_actions() -> set[str]:
-    st.caption("The action plan of the CARICOM Crime and Security Strategy 2013: each strategic goal's actions "
-               "with their performance indicator, responsible parties, time frame and latest reported status.")
+    st.caption(t("kpi.actions_caption"))
     left, right = st.columns(2)
-    left.multiselect("Responsible party", kpi.responsible_parties(), key="k_party", placeholder="All parties",
-                     help="Actions naming any of the chosen parties (as the action plan writes them).")
-    right.multiselect("Time frame", kpi.time_frames(), key="k_frame", placeholder="All time frames")
+    left.multiselect(t("kpi.party"), kpi.responsible_parties(), key="k_party", placeholder=t("kpi.all_parties"),
+                     help=t("kpi.party_help"))
+    right.multiselect(t("kpi.time_frame"), kpi.time_frames(), key="k_frame", placeholder=t("kpi.all_time_frames"))
     filters = (tuple(st.session_state["k_party"]), tuple(st.session_state["k_frame"]), THIS_YEAR)
     shares, actions = kpi.with_shares(kpi.goal_status_shares(*filters)), kpi.tracker_actions(*filters)
     cards = st.columns(3)
-    cards[0].metric("Actions shown", f"{len(actions)} of {int(kpi.action_coverage(THIS_YEAR)['n_actions'])}")
-    cards[1].metric("With a reported status", f"{int(shares['n_reported'].sum())} of {len(actions)}")
-    cards[2].metric("Time frame passed, no status reported", int(actions["time_frame_passed"].sum()),
-                    help=f"The action's time frame ended before {THIS_YEAR} and no status has been reported. "
-                         "A fact about reporting, not a judgement that the action failed.")
+    cards[0].metric(t("kpi.actions_shown"), t("common.n_of_total", n=len(actions),
+                                              total=int(kpi.action_coverage(THIS_YEAR)["n_actions"])))
+    cards[1].metric(t("kpi.with_status"), t("common.n_of_total", n=int(shares["n_reported"].sum()), total=len(actions)))
+    cards[2].metric(t("kpi.passed"), int(actions["time_frame_passed"].sum()), help=t("kpi.passed_help", year=THIS_YEAR))
     used = {"ccss_2013"} | set(actions["status_source_id"].dropna())
     if actions.empty:
-        st.info("No action matches these filters.")
+        st.info(t("kpi.no_action"))
         return used
     ui.chart(charts.goal_status_bars(shares), "k_goal_chart", ["ccss_2013", *queries.table_sources(("action_status",))],
              "ccss_action_plan_status")
     ui.source_caption(sorted(used))
     for goal in shares[shares["n_actions"] > 0].itertuples():
-        label = (f"Goal {goal.goal_no}: {goal.title}: {goal.n_actions} action{'s' * (goal.n_actions != 1)}, "
-                 f"{goal.n_reported} with a reported status")
+        label = t("kpi.goal_one" if goal.n_actions == 1 else "kpi.goal_other", goal=goal.goal_no, title=goal.title,
+                  n=goal.n_actions, reported=goal.n_reported)
         if goal.time_frame_passed:
-            label += f", {goal.time_frame_passed} {kpi.PASSED_FLAG}"
+            label = t("kpi.goal_passed", label=label, n=goal.time_frame_passed, flag=kpi.PASSED_FLAG)
         with st.expander(label):
             table = kpi.action_table(actions[actions["goal_no"] == goal.goal_no])
             st.table(table, hide_index=True)  # a static table wraps long actions: readable on a projector
     hidden = shares.loc[shares["n_actions"] == 0, "goal_no"].tolist()
     if hidden:
-        st.caption("No action of goal " + ", ".join(map(str, hidden)) + " matches the filters.")
-    ui.downloads(kpi.action_table(actions).assign(Goal=actions["goal_no"].to_numpy()), "ccss_action_plan",
+        st.caption(t("kpi.hidden_goals", goals=", ".join(map(str, hidden))))
+    ui.downloads(kpi.action_table(actions).assign(**{t("kpi.col_goal"): actions["goal_no"].to_numpy()}),
+                 "ccss_action_plan",
                  sorted(used), "k_actions")
     return used
 

@@ -5,13 +5,14 @@ import streamlit as st
 
 from core import projects, queries, state, ui
 from core.figures import projects as charts
+from core.strings import t
 
 TODAY = dt.date.today()
 names = dict(zip(queries.countries()["iso3"], queries.countries()["name"]))
 donors = projects.slugs(projects.partner_names("donor"))
 implementers = projects.slugs(projects.partner_names("implementer"))
 themes = projects.slugs(projects.theme_names())
-threats = {r.threat_id: f"Tier {r.tier}: {r.name}" for r in projects.threat_choices().itertuples()}
+threats = {r.threat_id: t("common.tier_name", tier=r.tier, name=r.name) for r in projects.threat_choices().itertuples()}
 first_year, last_year = projects.year_span(TODAY)
 years = list(range(first_year, last_year + 1))
 ALL_FUNDING = (0.0, projects.funding_ceiling_m())
@@ -36,26 +37,25 @@ if clicked and st.session_state.get("p_map_last") != clicked[0]:
     st.session_state["p_map_last"] = clicked[0]
 st.session_state["p_country"] = [c for c in st.session_state["p_country"] if c in in_group]
 
-st.title("Donor projects")
-st.caption("Donor and cooperation programmes named in the source documents: who funds and implements them, "
-           "where, when, and how much. Filters combine; the link in the address bar keeps them.")
+st.title(t("projects.title"))
+st.caption(t("projects.caption"))
 with st.container(border=True):
     top = st.columns([3, 2, 2, 3])
-    top[0].text_input("Search name and description", key="p_q", placeholder="e.g. firearms, police, cyber")
-    top[1].multiselect("Country", list(in_group), format_func=names.get, key="p_country", placeholder="any")
-    top[2].multiselect("Donor", list(donors), format_func=donors.get, key="p_donor", placeholder="any")
-    top[3].multiselect("Implementer", list(implementers), format_func=implementers.get, key="p_impl",
-                       placeholder="any")
+    any_ = t("projects.any")
+    top[0].text_input(t("projects.search"), key="p_q", placeholder=t("projects.search_placeholder"))
+    top[1].multiselect(t("common.country"), list(in_group), format_func=names.get, key="p_country", placeholder=any_)
+    top[2].multiselect(t("common.donor"), list(donors), format_func=donors.get, key="p_donor", placeholder=any_)
+    top[3].multiselect(t("common.implementer"), list(implementers), format_func=implementers.get, key="p_impl",
+                       placeholder=any_)
     low = st.columns([3, 2, 2, 3])
-    low[0].multiselect("CCSS threat", list(threats), format_func=threats.get, key="p_threat", placeholder="any")
-    low[1].multiselect("Theme", list(themes), format_func=themes.get, key="p_theme", placeholder="any")
-    low[2].selectbox("Active in year", [None, *years], key="p_year", placeholder="any year",
-                     format_func=lambda y: "any year" if y is None else str(y),
-                     help="A project is active in every year its period overlaps; an ongoing one until today.")
-    low[3].slider("Stated funding, € million", *ALL_FUNDING, key="p_fund", step=0.5, format="%.1f",
-                  help="Once narrowed, projects that state no amount are left out.")
-    st.checkbox("Include projects whose period is unknown", key="p_unknown",
-                help="Their dates are not stated, so no year filter can place them.")
+    low[0].multiselect(t("projects.threat"), list(threats), format_func=threats.get, key="p_threat", placeholder=any_)
+    low[1].multiselect(t("projects.theme"), list(themes), format_func=themes.get, key="p_theme", placeholder=any_)
+    low[2].selectbox(t("common.active_in_year"), [None, *years], key="p_year", placeholder=t("projects.any_year"),
+                     format_func=lambda y: t("projects.any_year") if y is None else str(y),
+                     help=t("projects.year_help"))
+    low[3].slider(t("projects.funding"), *ALL_FUNDING, key="p_fund", step=0.5, format="%.1f",
+                  help=t("projects.funding_help"))
+    st.checkbox(t("projects.unknown"), key="p_unknown", help=t("projects.unknown_help"))
 
 s = st.session_state
 year, narrowed = s["p_year"], s["p_fund"] != ALL_FUNDING
@@ -67,19 +67,19 @@ listings, totals = view.listings, view.totals
 sources = sorted(set(listings["source_id"])) or list(queries.table_sources(("projects",)))
 
 cards = st.columns(4)
-cards[0].metric("Projects", totals["n_projects"], help="Each project counted once, even where listed twice.")
-cards[1].metric("Stated funding", projects.euro(totals["funding_eur"]) if totals["n_projects"] else "none")
-cards[2].metric("Projects with no stated funding", totals["n_no_funding"],
-                help="Not in the funding total: the total is not complete.")
-cards[3].metric("Period unknown", totals["n_no_dates"])
+cards[0].metric(t("common.projects"), totals["n_projects"], help=t("projects.projects_help"))
+cards[1].metric(t("common.stated_funding"),
+                projects.euro(totals["funding_eur"]) if totals["n_projects"] else t("projects.none"))
+cards[2].metric(t("projects.no_funding"), totals["n_no_funding"], help=t("projects.no_funding_help"))
+cards[3].metric(t("projects.period_unknown"), totals["n_no_dates"])
 st.caption(projects.view_notes(listings, year, narrowed))
 
-st.subheader("Where")
+st.subheader(t("projects.where"))
 opts = st.columns([2, 3, 3])
-opts[0].radio("Map shows", ["count", "funding"], key="p_map", horizontal=True,
-              format_func={"count": "Number of projects", "funding": "Stated funding"}.get)
-opts[1].radio("A project naming several countries gives", ["full", "split"], key="p_split", horizontal=True,
-              format_func={"full": "its full amount to each", "split": "an amount split evenly"}.get)
+opts[0].radio(t("projects.map_shows"), ["count", "funding"], key="p_map", horizontal=True,
+              format_func={"count": t("common.number_of_projects"), "funding": t("common.stated_funding")}.get)
+opts[1].radio(t("projects.split"), ["full", "split"], key="p_split", horizontal=True,
+              format_func={"full": t("projects.split_full"), "split": t("projects.split_split")}.get)
 split = s["p_split"] == "split"
 shown = view.by_country[view.by_country["iso3"].isin(in_group)]
 left, right = st.columns([3, 2])
@@ -90,45 +90,41 @@ with right:
     by_country = projects.country_table(shown, split)
     st.dataframe(by_country, hide_index=True, width="stretch", height=36 * (len(by_country) + 1) + 3)
 no_country = int(listings["iso3s"].isna().sum())
-st.caption(f"Projects naming each country; click a country to filter to it. Funding: "
-           f"{'each amount split evenly among' if split else 'the full amount of a project to each of'} the "
-           f"dashboard countries it names; projects that state no amount are counted beside the total, not in it "
-           f"('–' on the map: projects, none stating an amount). "
-           f"{no_country} listings name no dashboard country (regional or elsewhere) and are not on the map.")
+st.caption(t("projects.where_caption_split", n=no_country) if split else t("projects.where_caption_full", n=no_country))
 ui.source_caption(sources)
 
-st.subheader("Who funds")
+st.subheader(t("projects.who_funds"))
 ui.chart(charts.funding_bars(view.by_donor, "donor", split), "p_donor_chart", sources,
          f"projects_funding_by_donor_{s['p_split']}")
 ui.source_caption(sources)
 
-st.subheader("When")
+st.subheader(t("projects.when"))
 dated, undated = projects.timeline_rows(listings)
 if len(dated):
     ui.chart(charts.timeline(dated, TODAY), "p_timeline", sources, "projects_timeline")
 backwards = dated[dated["end_date"] < dated["start_date"]]
-st.caption("Hatched bars: ongoing, drawn to today. Each project once." + "".join(
-    f" {r.project_id}: the source prints an end before the start ({r.period_text}); drawn as printed."
-    for r in backwards.itertuples()))
-st.markdown(f"**Period unknown: {len(undated)} projects** (no dates in the source; not on the timeline)")
+notes = [t("projects.backwards", project=r.project_id, period=r.period_text) for r in backwards.itertuples()]
+st.caption(" ".join([t("projects.when_caption"), *notes]))
+st.markdown(t("projects.undated", n=len(undated)))
+# Column names as core/projects.py's view_table writes them.
 st.dataframe(projects.view_table(undated, None)[["ID", "Project", "Period as written", "Donor", "Implementer"]],
              hide_index=True, width="stretch")
 ui.source_caption(sources)
 
-st.subheader("Who implements")
+st.subheader(t("projects.who_implements"))
 ui.chart(charts.funding_bars(view.by_implementer, "implementer", split), "p_impl_chart", sources,
          f"projects_funding_by_implementer_{s['p_split']}")
 ui.source_caption(sources)
 
-st.subheader(f"Table: {len(listings)} listings")
-table = projects.view_table(listings, year)
+st.subheader(t("projects.table", n=len(listings)))
+table = projects.view_table(listings, year)  # headings from core/projects.py, as above
 st.dataframe(table, hide_index=True, width="stretch", key="p_table", on_select="rerun",
              selection_mode="single-row", column_config={
                  "Funding (EUR)": st.column_config.NumberColumn(format="€%,.0f"),
                  "Description": st.column_config.TextColumn(width="large")})
 ui.downloads(table, "donor_projects", sources, key="projects_table")
 
-st.subheader("Project detail")
+st.subheader(t("projects.detail"))
 ids = list(listings["project_id"])
 picked = (s.get("p_table") or {}).get("selection", {}).get("rows", [])
 if picked and picked[0] < len(ids) and s.get("p_table_last") != ids[picked[0]]:
@@ -137,7 +133,7 @@ if s["p_project"] not in ids:
     s["p_project"] = ids[0] if ids else ""
 if ids:
     label = dict(zip(listings["project_id"], listings["project_id"] + "  " + listings["name"]))
-    st.selectbox("Project (or select a row of the table)", ids, format_func=label.get, key="p_project")
+    st.selectbox(t("projects.pick"), ids, format_func=label.get, key="p_project")
     detail = projects.detail_markdown(s["p_project"], ui.md)
     st.markdown(detail["title"])
     cols = st.columns(2)
@@ -147,7 +143,7 @@ if ids:
     st.markdown(detail["source"])
     st.caption(detail["note"])
 else:
-    st.info("No project matches these filters.")
+    st.info(t("projects.no_match"))
 
 state.publish([*DEFAULTS, "p_project"], {**DEFAULTS, "p_project": ids[0] if ids else ""})
 ui.footer(sources)

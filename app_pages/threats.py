@@ -3,6 +3,7 @@ import streamlit as st
 
 from core import queries, state, threats, ui
 from core.figures import threats as charts
+from core.strings import t
 
 CCSS = "ccss_2013"
 PROJECT_SOURCES = ["elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019"]
@@ -32,10 +33,8 @@ for chart_key in ("tier_chart", "coverage_chart"):
             st.session_state["t_threat"] = threat_id
             st.session_state["t_cell"] = cell or ANY
 
-st.title("Threat tiers")
-st.caption("The CARICOM Crime and Security Strategy (2013) ranks thirteen threats and risks in four tiers by "
-           "likelihood and impact. Below: how the cooperation projects named in the source documents "
-           "address each threat, and where coverage is thin.")
+st.title(t("threats.title"))
+st.caption(t("threats.caption"))
 
 left, right = st.columns([3, 2])
 with left:
@@ -43,34 +42,37 @@ with left:
              "ccss_threat_tiers", on_select="rerun", selection_mode="points")
     ui.source_caption([CCSS])
 with right:
-    st.selectbox("Threat", list(threat_names), format_func=threat_names.get, key="t_threat")
+    st.selectbox(t("common.threat"), list(threat_names), format_func=threat_names.get, key="t_threat")
     threat = threat_table.set_index("threat_id").loc[st.session_state["t_threat"]]
-    st.subheader(f"Tier {threat.tier}: {threat.tier_name}")
+    st.subheader(t("common.tier_name", tier=threat.tier, name=threat.tier_name))
     st.write(threat.description)
-    st.caption(f"CCSS 2013, {ui.md(threat.source_ref)}")
+    st.caption(t("threats.ccss_ref", ref=ui.md(threat.source_ref)))
     answers = threats.threat_answers(st.session_state["t_threat"])
+    headings = {"goal_no": t("threats.col_goal"), "priority_no": t("threats.col_priority"),
+                "area": t("threats.col_area"), "title": t("threats.col_title"), "pillar": t("threats.col_pillar"),
+                "commitments": t("threats.col_commitments"), "rationale": t("threats.col_rationale")}
     for label, frame, cols in (
-            ("CCSS strategic goals", answers["goals"], ["goal_no", "title", "rationale"]),
-            ("EL PACCTO 2.0 key priorities", answers["priorities"], ["priority_no", "title", "rationale"]),
-            ("Caribbean-U.S. Plan of Action areas", answers["us_areas"], ["area", "pillar", "commitments", "rationale"])):
+            (t("threats.goals"), answers["goals"], ["goal_no", "title", "rationale"]),
+            (t("threats.priorities"), answers["priorities"], ["priority_no", "title", "rationale"]),
+            (t("threats.us_areas"), answers["us_areas"], ["area", "pillar", "commitments", "rationale"])):
         st.markdown(f"**{label}** ({len(frame)})")
         if frame.empty:
-            st.caption("None answers this threat in the document.")
+            st.caption(t("threats.none_answers"))
         else:
-            st.dataframe(frame[cols].rename(columns=lambda c: c.replace("_no", "").replace("_", " ").capitalize()),
-                         hide_index=True, width="stretch")
+            st.dataframe(frame[cols].rename(columns=headings), hide_index=True, width="stretch")
 
-st.header("Coverage by cooperation projects")
+st.header(t("threats.coverage_header"))
 filters = st.columns(5)
-filters[0].selectbox("Active in year", [ANY, *range(this_year, first_year - 1, -1)], key="t_year",
-                     format_func=lambda v: "Any year" if v == ANY else str(v))
-filters[1].selectbox("Donor", [ANY, *donors], key="t_donor", format_func=lambda v: "All donors" if v == ANY else v)
-filters[2].selectbox("Country", [ANY, *country_names], key="t_country",
-                     format_func=lambda v: "All countries" if v == ANY else country_names[v])
-filters[3].radio("Columns", ["country", "donor"], key="t_dim", horizontal=True,
-                 format_func={"country": "Countries", "donor": "Donors"}.get)
-filters[4].radio("Cell value", ["n_projects", "funding_eur"], key="t_value", horizontal=True,
-                 format_func={"n_projects": "Number of projects", "funding_eur": "Funding (EUR)"}.get)
+filters[0].selectbox(t("common.active_in_year"), [ANY, *range(this_year, first_year - 1, -1)], key="t_year",
+                     format_func=lambda v: t("threats.any_year") if v == ANY else str(v))
+filters[1].selectbox(t("common.donor"), [ANY, *donors], key="t_donor",
+                     format_func=lambda v: t("threats.all_donors") if v == ANY else v)
+filters[2].selectbox(t("common.country"), [ANY, *country_names], key="t_country",
+                     format_func=lambda v: t("threats.all_countries") if v == ANY else country_names[v])
+filters[3].radio(t("threats.columns"), ["country", "donor"], key="t_dim", horizontal=True,
+                 format_func={"country": t("common.countries"), "donor": t("threats.donors")}.get)
+filters[4].radio(t("threats.cell_value"), ["n_projects", "funding_eur"], key="t_value", horizontal=True,
+                 format_func={"n_projects": t("common.number_of_projects"), "funding_eur": t("common.funding_eur")}.get)
 chosen = {k: (None if st.session_state[f"t_{k}"] == ANY else st.session_state[f"t_{k}"])
           for k in ("year", "donor", "country")}
 args = dict(year=chosen["year"], donor=chosen["donor"], iso3=chosen["country"])
@@ -82,40 +84,41 @@ if dimension == "country":
     col_labels = [country_names[iso] for iso in columns]
 else:
     columns = col_labels = list(donors)
-row_labels = [f"T{r.tier} · {r.name}" for r in threat_table.itertuples()]
+row_labels = [t("threats.row_label", tier=r.tier, name=r.name) for r in threat_table.itertuples()]
 matrix = threats.coverage_matrix(cells, threat_table, columns, value)
 unfunded = threats.coverage_matrix(cells, threat_table, columns, "n_unfunded")
 ui.chart(charts.coverage_heatmap(matrix, row_labels, col_labels, value, unfunded), "coverage_chart", PROJECT_SOURCES,
          f"threat_coverage_{dimension}", on_select="rerun", selection_mode="points")
-st.caption("A blank cell is a gap: no project named in the documents addresses that threat there. Each project "
-           "counts once per cell; funding is the stated amount in full in every cell the project touches "
-           "(a regional project appears under each of its countries). In funding view, '+' marks a cell where "
-           "some projects state no amount (the figure is a floor) and 'n/s' one where none does.")
+st.caption(t("threats.coverage_caption"))
 ui.source_caption(PROJECT_SOURCES)
 
-st.header("Gaps: Tier 1 and Tier 2 threats with the least coverage")
+st.header(t("threats.gaps_header"))
 gap_list = threats.gaps(**args)
 st.dataframe(gap_list.drop(columns="threat_id").rename(columns={
-    "tier": "Tier", "threat": "Threat", "funding_eur": "Stated funding (EUR)", "n_countries": "Countries reached",
-    "n_projects": "Projects", "n_unfunded": "Projects with no stated amount"}),
-    hide_index=True, width="stretch", column_config={"Stated funding (EUR)": st.column_config.NumberColumn(format="%,.0f")})
+    "tier": t("common.tier"), "threat": t("common.threat"), "funding_eur": t("common.stated_funding_eur"),
+    "n_countries": t("threats.countries_reached"), "n_projects": t("common.projects"),
+    "n_unfunded": t("threats.projects_no_amount")}),
+    hide_index=True, width="stretch",
+    column_config={t("common.stated_funding_eur"): st.column_config.NumberColumn(format="%,.0f")})
 
-st.header("Projects behind a cell")
+st.header(t("threats.behind_header"))
 cell_options = [ANY, *columns]
 if st.session_state["t_cell"] not in cell_options:
     st.session_state["t_cell"] = ANY
-st.caption(f"Threat: {ui.md(threat_names[st.session_state['t_threat']])} (choose it above, or click the matrix "
-           "or a coverage cell).")
-st.selectbox("Country" if dimension == "country" else "Donor", cell_options, key="t_cell",
-             format_func=lambda v: ("All" if v == ANY else country_names.get(v, v)))
+st.caption(t("threats.behind_caption", threat=ui.md(threat_names[st.session_state["t_threat"]])))
+st.selectbox(t("common.country") if dimension == "country" else t("common.donor"), cell_options, key="t_cell",
+             format_func=lambda v: (t("threats.all") if v == ANY else country_names.get(v, v)))
 drill_threat = st.session_state["t_threat"]
 cell = None if st.session_state["t_cell"] == ANY else st.session_state["t_cell"]
 behind = threats.cell_projects(drill_threat, dimension, cell, **args)
 if behind.empty:
-    st.info("No project in the documents addresses this threat here: a gap.")
+    st.info(t("threats.gap"))
 else:
-    st.dataframe(behind.drop(columns="project_id").rename(columns=str.capitalize), hide_index=True, width="stretch",
-                 column_config={"Funding_eur": st.column_config.NumberColumn("Funding (EUR)", format="%,.0f")})
+    st.dataframe(behind.drop(columns="project_id").rename(columns={
+        "name": t("threats.col_name"), "donor": t("common.donor"), "implementer": t("common.implementer"),
+        "countries": t("common.countries"), "period": t("common.period"), "funding_eur": t("common.funding_eur"),
+        "rationale": t("threats.col_rationale")}), hide_index=True, width="stretch",
+        column_config={t("common.funding_eur"): st.column_config.NumberColumn(format="%,.0f")})
     ui.downloads(behind, f"projects_{drill_threat}", PROJECT_SOURCES, key="threat_cell")
 
 state.publish(["t_year", "t_donor", "t_country", "t_threat", "t_dim", "t_value", "t_cell"],

@@ -67,8 +67,10 @@ def homicide_snapshot(params: dict) -> Snapshot:
 def threats_snapshot(params: dict) -> Snapshot:
     dimension = params.get("t_dim") if params.get("t_dim") in ("country", "donor") else "country"
     value = params.get("t_value") if params.get("t_value") in ("n_projects", "funding_eur") else "n_projects"
-    args = dict(year=_int(params, "t_year", None), donor=params.get("t_donor") if params.get("t_donor") not in
-                (None, "any") else None, iso3=params.get("t_country") if params.get("t_country") not in (None, "any") else None)
+    def chosen(key: str) -> str | None:
+        return None if params.get(key) in (None, "any") else params[key]
+
+    args = dict(year=_int(params, "t_year", None), donor=chosen("t_donor"), iso3=chosen("t_country"))
     table = threats.threats()
     cells = threats.coverage(dimension, **args)
     if dimension == "country":

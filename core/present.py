@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import state
+from core.strings import t
 
 DEFAULT_SEQUENCE = ("overview", "homicide", "threats", "projects", "kpi_progress")
 # Static CSS only (no data): hide Streamlit's chrome and sidebar, enlarge type for a projector.
@@ -47,9 +48,8 @@ def controls(pages: dict[str, "st.navigation.page.StreamlitPage"], current_path:
     state.restore("present", False, _truthy, choices=[True, False])
     state.restore("seq", [p for p in DEFAULT_SEQUENCE if p in pages], choices=list(pages), multi=True)
     with st.sidebar:
-        st.toggle("Presentation mode", key="present",
-                  help="Hides the sidebar and enlarges text and charts for a projector; steps through the views below.")
-        st.multiselect("Presentation sequence", sequence_choices, key="seq",
+        st.toggle(t("present.toggle"), key="present", help=t("present.toggle_help"))
+        st.multiselect(t("present.sequence"), sequence_choices, key="seq",
                        format_func=lambda p: pages[p].title)
     state.publish(["present", "seq"], {"present": False, "seq": [p for p in DEFAULT_SEQUENCE if p in pages]})
     if not is_on():
@@ -59,11 +59,12 @@ def controls(pages: dict[str, "st.navigation.page.StreamlitPage"], current_path:
     position = sequence.index(current_path) if current_path in sequence else -1
     params = {"present": "1", "seq": ",".join(sequence)}
     bar = st.columns([1, 4, 1, 1])
-    if bar[0].button("◀ Previous", disabled=position <= 0, key="present_prev", width="stretch"):
+    if bar[0].button(t("present.previous"), disabled=position <= 0, key="present_prev", width="stretch"):
         st.switch_page(pages[sequence[position - 1]], query_params=params)
-    label = f"{position + 1} / {len(sequence)}" if position >= 0 else "not in the sequence"
-    bar[1].caption(f"Presentation: {label}")
-    if bar[2].button("Next ▶", disabled=position >= len(sequence) - 1, key="present_next", width="stretch",
+    label = (t("present.position", n=position + 1, total=len(sequence)) if position >= 0
+             else t("present.not_in_sequence"))
+    bar[1].caption(t("present.status", position=label))
+    if bar[2].button(t("present.next"), disabled=position >= len(sequence) - 1, key="present_next", width="stretch",
                      type="primary"):
         st.switch_page(pages[sequence[position + 1] if position >= 0 else sequence[0]], query_params=params)
-    bar[3].button("Exit", key="present_exit", on_click=_exit, width="stretch")
+    bar[3].button(t("present.exit"), key="present_exit", on_click=_exit, width="stretch")

@@ -11,12 +11,9 @@ import streamlit as st
 
 from core import present, queries, state
 from core.export import to_csv_bytes, to_excel_bytes
+from core.strings import t
 
-COUNTRY_GROUPS = {
-    "all": "All 16 countries",
-    "caricom": "CARICOM members",
-    "elpaccto": "EL PACCTO 2.0 partners",
-}
+COUNTRY_GROUPS = ("all", "caricom", "elpaccto")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
 
 
@@ -34,12 +31,16 @@ def md_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def group_label(group: str) -> str:
+    return {"all": t("ui.group_all"), "caricom": t("ui.group_caricom"), "elpaccto": t("ui.group_elpaccto")}[group]
+
+
 def global_filters() -> None:
     """Sidebar filters shared by every page (kept in the URL)."""
     state.restore("group", "all", choices=list(COUNTRY_GROUPS))
     with st.sidebar:
-        st.selectbox("Countries", list(COUNTRY_GROUPS), format_func=COUNTRY_GROUPS.get, key="group",
-                     help="Which of the 16 countries the rankings, tables and totals include.")
+        st.selectbox(t("common.countries"), list(COUNTRY_GROUPS), format_func=group_label, key="group",
+                     help=t("ui.group_help"))
     state.publish(["group"], {"group": "all"})
 
 
@@ -58,7 +59,7 @@ def source_caption(source_ids: Sequence[str]) -> None:
     """One line under a chart or table: which sources it shows."""
     found = queries.sources(tuple(source_ids))
     names = "; ".join(f"{row.title} ({row.publisher})" for row in found.itertuples())
-    st.caption(f"Source: {md(names)}" if names else "Source: not reported")
+    st.caption(t("common.source", names=md(names)) if names else t("common.source_not_reported"))
 
 
 def footer(source_ids: Sequence[str]) -> None:
@@ -69,19 +70,20 @@ def footer(source_ids: Sequence[str]) -> None:
              f"{'' if pd.isna(r.year) else ', ' + str(int(r.year))}. {md(r.citation)}"
              for r in found.itertuples()]
     as_of = queries.data_as_of()
-    st.caption("**Sources of this page**\n\n" + "\n".join(lines))
-    st.caption(f"Data as of {as_of:%d %B %Y}" if as_of is not None else "Data as of: not reported")
+    st.caption(t("ui.footer_sources") + "\n\n" + "\n".join(lines))
+    st.caption(t("ui.data_as_of", date=as_of) if as_of is not None else t("ui.data_as_of_not_reported"))
 
 
 def downloads(frame: pd.DataFrame, name: str, source_ids: Sequence[str], key: str) -> None:
     """CSV and Excel downloads of a table; the Excel file carries an About sheet with the sources."""
     found = queries.sources(tuple(source_ids))
     as_of = queries.data_as_of()
-    about = [("table", name)] + [("source", f"{r.title} ({r.publisher}). {r.citation}") for r in found.itertuples()]
-    about.append(("data as of", f"{as_of:%Y-%m-%d}" if as_of is not None else "not reported"))
+    about = [(t("ui.excel_table"), name)] + [(t("ui.excel_source"), f"{r.title} ({r.publisher}). {r.citation}")
+                                               for r in found.itertuples()]
+    about.append((t("ui.excel_data_as_of"), f"{as_of:%Y-%m-%d}" if as_of is not None else t("common.not_reported")))
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Download CSV", to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"{key}_csv")
-    right.download_button("Download Excel", to_excel_bytes(frame, name, about), f"{name}.xlsx",
+    left.download_button(t("ui.download_csv"), to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"{key}_csv")
+    right.download_button(t("ui.download_excel"), to_excel_bytes(frame, name, about), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
@@ -93,8 +95,9 @@ def chart(fig: go.Figure, key: str, source_ids: Sequence[str], name: str, **kwar
     PNG export named after it, larger text in presentation mode. Returns the selection event."""
     found = queries.sources(tuple(source_ids))
     as_of = queries.data_as_of()
-    stamp = f"Source: {'; '.join(dict.fromkeys(found['publisher']))}" if len(found) else "Source: not reported"
-    stamp += f" · data as of {as_of:%d %b %Y}" if as_of is not None else ""
+    stamp = (t("common.source", names="; ".join(dict.fromkeys(found["publisher"]))) if len(found)
+             else t("common.source_not_reported"))
+    stamp += " · " + t("ui.chart_data_as_of", date=as_of) if as_of is not None else ""
     bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 10
     fig.add_annotation(text=stamp, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                        yshift=-bottom - 4, showarrow=False, font=dict(size=12, color="#595959"))
@@ -126,26 +129,26 @@ def view_link(url: str | None, params: dict[str, str]) -> str:
 def share_control(page_path: str, packable: Sequence[str]) -> None:
     """Sidebar: the link to this exact view (st.code has a copy button); save it for a decision pack."""
     params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("present", "seq")}
-    with st.sidebar.expander("Copy link to this view"):
+    with st.sidebar.expander(t("ui.copy_link")):
         st.code(view_link(st.context.url, params), language=None, wrap_lines=True)
-        st.caption("Opens this page with the same filters.")
+        st.caption(t("ui.copy_link_caption"))
     if page_path in packable:
         saved = st.session_state.setdefault("pack_views", [])
         view = (page_path, tuple(params.items()))
-        if st.sidebar.button("Add this view to the decision pack", key="pack_add", disabled=view in saved,
+        if st.sidebar.button(t("ui.pack_add"), key="pack_add", disabled=view in saved,
                              width="stretch"):
             saved.append(view)
-            st.sidebar.caption(f"Saved: {len(saved)} view(s) in the pack.")
+            st.sidebar.caption(t("ui.pack_saved", n=len(saved)))
 
 
 def profile_cards(profile) -> None:
     """Latest homicide rate and its change over 5 and 10 years (a core.homicide.CountryProfile)."""
     cards = st.columns(3)
     if profile.latest_year is None:
-        cards[0].metric("Latest rate", "not reported")
+        cards[0].metric(t("ui.latest_rate"), t("common.not_reported"))
     else:
-        cards[0].metric(f"Latest rate ({profile.latest_year})", f"{profile.latest_rate:.1f}",
-                        help="Victims of intentional homicide per 100,000 population.")
-    for card, label, change in ((cards[1], "5 years", profile.change_5y), (cards[2], "10 years", profile.change_10y)):
-        card.metric(f"Change over {label}", "not available" if change is None else f"{change:+.1f}",
-                    help="Difference in rate per 100,000 from the value that many years before the latest year.")
+        cards[0].metric(t("ui.latest_rate_year", year=profile.latest_year), f"{profile.latest_rate:.1f}",
+                        help=t("ui.rate_help"))
+    for card, label, change in ((cards[1], t("ui.change_5y"), profile.change_5y),
+                                (cards[2], t("ui.change_10y"), profile.change_10y)):
+        card.metric(label, t("ui.not_available") if change is None else f"{change:+.1f}", help=t("ui.change_help"))

@@ -115,11 +115,12 @@ def test_each_page_loads_with_heading_and_no_exception(app_url, offline_page, pa
 def test_homicide_map_draws_all_16_countries_offline(app_url, offline_page):
     offline_page.goto(f"{app_url}/homicide?year=2015")
     wait_until_idle(offline_page)
-    plot = offline_page.locator(".js-plotly-plot").first
+    # The map by its element key (Streamlit gives keyed elements a st-key-<key> class), not by position.
+    plot = offline_page.locator(".st-key-map_chart .js-plotly-plot")
     plot.wait_for(timeout=30_000)
     offline_page.wait_for_function(
-        "() => document.querySelector('.js-plotly-plot') &&"
-        " document.querySelector('.js-plotly-plot').querySelectorAll('path.point').length >= 16",
+        "() => document.querySelector('.st-key-map_chart .js-plotly-plot') &&"
+        " document.querySelector('.st-key-map_chart .js-plotly-plot').querySelectorAll('path.point').length >= 16",
         timeout=30_000)
     # One clickable symbol per country (16), and a filled outline per country plus the grey context.
     assert plot.locator("path.point").count() == 16
@@ -173,7 +174,7 @@ def test_editor_uploads_previews_and_applies_an_import(editor_app, offline_page,
 
 
 def ranking_labels(page) -> list[str]:
-    bars = page.locator(".js-plotly-plot").nth(1)
+    bars = page.locator(".st-key-rank_chart .js-plotly-plot")
     return bars.locator("g.trace.bars text").all_text_contents()
 
 
@@ -186,8 +187,8 @@ def test_copied_link_opens_the_same_view(app_url, offline_page, browser):
         page.keyboard.press("ArrowLeft")
     page.wait_for_function("() => new URLSearchParams(location.search).get('year') === '2018'", timeout=30_000)
     wait_until_idle(page)
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].length >= 2"
-                           " && document.querySelectorAll('.js-plotly-plot')[1].textContent.includes('Ranking, 2018')",
+    page.wait_for_function("() => document.querySelector('.st-key-rank_chart .js-plotly-plot')"
+                           " && document.querySelector('.st-key-rank_chart').textContent.includes('Ranking, 2018')",
                            timeout=30_000)
     before = ranking_labels(page)
     page.get_by_text("Copy link to this view").click()
@@ -197,8 +198,8 @@ def test_copied_link_opens_the_same_view(app_url, offline_page, browser):
     fresh = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
     fresh.goto(link)
     wait_until_idle(fresh)
-    fresh.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2"
-                            " && document.querySelectorAll('.js-plotly-plot')[1].textContent.includes('Ranking, 2018')",
+    fresh.wait_for_function("() => document.querySelector('.st-key-rank_chart .js-plotly-plot')"
+                            " && document.querySelector('.st-key-rank_chart').textContent.includes('Ranking, 2018')",
                             timeout=30_000)
     assert fresh.get_by_role("slider").first.get_attribute("aria-valuetext") == "2018"
     assert ranking_labels(fresh) == before and len(before) == 16

@@ -28,7 +28,7 @@ def registered_titles() -> dict[str, str]:
     """Page file -> title, read from the registry in dashboard.py."""
     import re
     text = (ROOT / "dashboard.py").read_text(encoding="utf-8")
-    return dict(re.findall(r'st\.Page\("([^"]+)", title="([^"]+)"', text))
+    return dict(re.findall(r'st\.Page\("([^"]+)", title=t\("([^"]+)"\)', text))
 
 
 def test_every_page_file_is_registered():

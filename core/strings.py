@@ -1,0 +1,389 @@
+"""Every user-facing string of the pages and the shared UI, in one place, so that languages can be added.
+
+Pages call `t("homicide.title")` or `t("homicide.table", year=2023)`; placeholders are str.format names and may
+carry a format spec (dates: `{date:%d %B %Y}`), so a translation can reorder them and pick its own date format.
+Text that comes from the data (country names, document titles, publishers) is never in the catalogue.
+Not yet here: the chart builders' own text (core/figures/*) and the column headings built by the logic
+modules (core/homicide.py, core/projects.py, core/kpi.py, loaders/importer.py).
+
+To add a language (the region works in English, Spanish, French and Dutch):
+  1. add it to LANGUAGES, e.g. "es": "Español", "fr": "Français", "nl": "Nederlands";
+  2. add STRINGS["es"] = {...} with the same keys as STRINGS["en"] and the same placeholders in each string
+     (tests/test_strings.py checks both); a key it lacks falls back to English;
+  3. let the user choose: set st.session_state["lang"] (e.g. a sidebar selectbox with key="lang").
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+DEFAULT_LANGUAGE = "en"
+LANGUAGES = {"en": "English"}  # add "es": "Español", "fr": "Français", "nl": "Nederlands" with their STRINGS
+
+STRINGS: dict[str, dict[str, str]] = {"en": {
+        "nav.page_overview": "Overview",
+        "nav.page_homicide": "Homicide rates",
+        "nav.page_threats": "Threat tiers",
+        "nav.page_projects": "Donor projects",
+        "nav.page_kpi_progress": "KPI progress",
+        "nav.page_data_management": "Data management",
+        "nav.page_country_brief": "Country brief",
+        "nav.page_decision_pack": "Decision pack",
+        "nav.page_about_data": "About the data",
+    # Shared across pages
+    "common.source": "Source: {names}",
+    "common.source_not_reported": "Source: not reported",
+    "common.not_reported": "not reported",
+    "common.not_stated": "not stated",
+    "common.none_yet": "none yet",
+    "common.n_of_total": "{n} of {total}",
+    "common.country": "Country",
+    "common.countries": "Countries",
+    "common.donor": "Donor",
+    "common.implementer": "Implementer",
+    "common.project": "Project",
+    "common.projects": "Projects",
+    "common.period": "Period",
+    "common.tier": "Tier",
+    "common.threat": "Threat",
+    "common.tier_name": "Tier {tier}: {name}",
+    "common.active_in_year": "Active in year",
+    "common.number_of_projects": "Number of projects",
+    "common.stated_funding": "Stated funding",
+    "common.funding_eur": "Funding (EUR)",
+    "common.stated_funding_eur": "Stated funding (EUR)",
+
+    # dashboard.py: the app and its navigation sections
+    "app.title": "Caribbean Security Cooperation Dashboard",
+    "nav.situation": "Situation",
+    "nav.programme": "Programme",
+    "nav.editors": "Editors",
+    "nav.meetings": "Meetings",
+    "nav.reference": "Reference",
+
+    # core/ui.py
+    "ui.group_all": "All 16 countries",
+    "ui.group_caricom": "CARICOM members",
+    "ui.group_elpaccto": "EL PACCTO 2.0 partners",
+    "ui.group_help": "Which of the 16 countries the rankings, tables and totals include.",
+    "ui.footer_sources": "**Sources of this page**",
+    "ui.data_as_of": "Data as of {date:%d %B %Y}",
+    "ui.data_as_of_not_reported": "Data as of: not reported",
+    "ui.excel_table": "table",
+    "ui.excel_source": "source",
+    "ui.excel_data_as_of": "data as of",
+    "ui.download_csv": "Download CSV",
+    "ui.download_excel": "Download Excel",
+    "ui.chart_data_as_of": "data as of {date:%d %b %Y}",
+    "ui.copy_link": "Copy link to this view",
+    "ui.copy_link_caption": "Opens this page with the same filters.",
+    "ui.pack_add": "Add this view to the decision pack",
+    "ui.pack_saved": "Saved: {n} view(s) in the pack.",
+    "ui.latest_rate": "Latest rate",
+    "ui.latest_rate_year": "Latest rate ({year})",
+    "ui.rate_help": "Victims of intentional homicide per 100,000 population.",
+    "ui.change_5y": "Change over 5 years",
+    "ui.change_10y": "Change over 10 years",
+    "ui.not_available": "not available",
+    "ui.change_help": "Difference in rate per 100,000 from the value that many years before the latest year.",
+
+    # core/present.py
+    "present.toggle": "Presentation mode",
+    "present.toggle_help": "Hides the sidebar and enlarges text and charts for a projector; steps through the views "
+                           "below.",
+    "present.sequence": "Presentation sequence",
+    "present.previous": "◀ Previous",
+    "present.next": "Next ▶",
+    "present.exit": "Exit",
+    "present.position": "{n} / {total}",
+    "present.not_in_sequence": "not in the sequence",
+    "present.status": "Presentation: {position}",
+
+    # app_pages/overview.py
+    "overview.title": "Caribbean security cooperation at a glance",
+    "overview.caption": "Headline figures for all 16 countries served (the sidebar's country group applies on the "
+                        "detail pages). Every card names its source; follow its link for detail.",
+    "overview.page_unavailable": "{label} (page not available in this app)",
+    "overview.none_stated": "none stated",
+    "overview.euro_millions": "€{millions:,.1f}M",
+    "overview.homicide": "Homicide",
+    "overview.lac_year": "Latin America & Caribbean, {year}",
+    "overview.world_year": "World, {year}",
+    "overview.above_world_year": "Above the world rate, {year}",
+    "overview.homicide_summary": "Homicides per 100,000 population. {n} of the {total} countries reporting for "
+                                 "{year} are above the world rate.",
+    "overview.link_homicide": "Homicide rates: map, ranking, trends",
+    "overview.donor_projects": "Donor projects",
+    "overview.active_in": "Active in {year}",
+    "overview.active_help": "Active: the execution period overlaps the year; a project the documents call ongoing "
+                            "counts until today; a project listed twice counts once.",
+    "overview.funding_help": "Sum of the amounts the documents state for the active projects, in euro.",
+    "overview.no_funding_summary": "{n} of the {total} active projects state no funding.",
+    "overview.kpis": "EL PACCTO 2.0 KPIs",
+    "overview.with_result": "With a result",
+    "overview.latest_period": "Latest period",
+    "overview.link_kpi": "KPI progress",
+    "overview.action_plan": "CCSS action plan",
+    "overview.status_reported": "Status reported",
+    "overview.latest_report": "Latest report",
+    "overview.month_year": "{date:%b %Y}",
+    "overview.passed_summary": "{n} actions: time frame passed, no status reported.",
+    "overview.link_tracker": "Action-plan tracker",
+    "overview.map_title": "Homicide rates, {year}",
+    "overview.link_map": "Open the map",
+    "overview.threats": "CCSS threats",
+    "overview.in_tiers": "In {n} tiers",
+    "overview.in_tier1": "In tier 1",
+    "overview.tier1_summary": "Tier 1: {likelihood} probability, {impact} impact.",
+    "overview.link_threats": "Threat tiers",
+
+    # app_pages/homicide.py
+    "homicide.title": "Homicide rates",
+    "homicide.caption": "Intentional homicide victims per 100,000 population. Colours use one fixed scale for every "
+                        "year, so years compare. Where a country has no value for the chosen year, its latest earlier "
+                        "value is shown with that year in brackets.",
+    "homicide.year": "Year",
+    "homicide.map": "Map",
+    "homicide.map_geographic": "Geographic",
+    "homicide.map_tiles": "Equal tiles",
+    "homicide.map_help": "Equal tiles give every country the same size, so Montserrat counts as much as Guyana.",
+    "homicide.older_values": "Older values: {values}",
+    "homicide.profile": "Country profile",
+    "homicide.quotes_heading": "**Figures quoted in the strategy documents, against the data set**",
+    "homicide.col_year": "Year",
+    "homicide.col_quoted_rate": "Quoted rate",
+    "homicide.col_dataset_value": "Data set value",
+    "homicide.col_difference": "Difference",
+    "homicide.col_document": "Document",
+    "homicide.col_where": "Where",
+    "homicide.col_note": "Curator's note",
+    "homicide.no_quotes": "The strategy documents quote no homicide figure for {name}.",
+    "homicide.trends": "Trends",
+    "homicide.table": "Table: {year}",
+    "homicide.sources_differ": "For some countries another source gives a different value for this year: both are "
+                               "shown.",
+
+    # app_pages/threats.py
+    "threats.title": "Threat tiers",
+    "threats.caption": "The CARICOM Crime and Security Strategy (2013) ranks thirteen threats and risks in four tiers "
+                       "by likelihood and impact. Below: how the cooperation projects named in the source documents "
+                       "address each threat, and where coverage is thin.",
+    "threats.ccss_ref": "CCSS 2013, {ref}",
+    "threats.goals": "CCSS strategic goals",
+    "threats.priorities": "EL PACCTO 2.0 key priorities",
+    "threats.us_areas": "Caribbean-U.S. Plan of Action areas",
+    "threats.none_answers": "None answers this threat in the document.",
+    "threats.col_goal": "Goal",
+    "threats.col_priority": "Priority",
+    "threats.col_area": "Area",
+    "threats.col_title": "Title",
+    "threats.col_pillar": "Pillar",
+    "threats.col_commitments": "Commitments",
+    "threats.col_rationale": "Rationale",
+    "threats.col_name": "Name",
+    "threats.coverage_header": "Coverage by cooperation projects",
+    "threats.any_year": "Any year",
+    "threats.all_donors": "All donors",
+    "threats.all_countries": "All countries",
+    "threats.columns": "Columns",
+    "threats.donors": "Donors",
+    "threats.cell_value": "Cell value",
+    "threats.row_label": "T{tier} · {name}",
+    "threats.coverage_caption": "A blank cell is a gap: no project named in the documents addresses that threat "
+                                "there. Each project counts once per cell; funding is the stated amount in full in "
+                                "every cell the project touches (a regional project appears under each of its "
+                                "countries). In funding view, '+' marks a cell where some projects state no amount "
+                                "(the figure is a floor) and 'n/s' one where none does.",
+    "threats.gaps_header": "Gaps: Tier 1 and Tier 2 threats with the least coverage",
+    "threats.countries_reached": "Countries reached",
+    "threats.projects_no_amount": "Projects with no stated amount",
+    "threats.behind_header": "Projects behind a cell",
+    "threats.behind_caption": "Threat: {threat} (choose it above, or click the matrix or a coverage cell).",
+    "threats.all": "All",
+    "threats.gap": "No project in the documents addresses this threat here: a gap.",
+
+    # app_pages/projects.py
+    "projects.title": "Donor projects",
+    "projects.caption": "Donor and cooperation programmes named in the source documents: who funds and implements "
+                        "them, where, when, and how much. Filters combine; the link in the address bar keeps them.",
+    "projects.search": "Search name and description",
+    "projects.search_placeholder": "e.g. firearms, police, cyber",
+    "projects.any": "any",
+    "projects.threat": "CCSS threat",
+    "projects.theme": "Theme",
+    "projects.any_year": "any year",
+    "projects.year_help": "A project is active in every year its period overlaps; an ongoing one until today.",
+    "projects.funding": "Stated funding, € million",
+    "projects.funding_help": "Once narrowed, projects that state no amount are left out.",
+    "projects.unknown": "Include projects whose period is unknown",
+    "projects.unknown_help": "Their dates are not stated, so no year filter can place them.",
+    "projects.projects_help": "Each project counted once, even where listed twice.",
+    "projects.none": "none",
+    "projects.no_funding": "Projects with no stated funding",
+    "projects.no_funding_help": "Not in the funding total: the total is not complete.",
+    "projects.period_unknown": "Period unknown",
+    "projects.where": "Where",
+    "projects.map_shows": "Map shows",
+    "projects.split": "A project naming several countries gives",
+    "projects.split_full": "its full amount to each",
+    "projects.split_split": "an amount split evenly",
+    "projects.where_caption_full": "Projects naming each country; click a country to filter to it. Funding: the "
+                                   "full amount of a project to each of the dashboard countries it names; projects "
+                                   "that state no amount are counted beside the total, not in it ('–' on the map: "
+                                   "projects, none stating an amount). {n} listings name no dashboard country "
+                                   "(regional or elsewhere) and are not on the map.",
+    "projects.where_caption_split": "Projects naming each country; click a country to filter to it. Funding: each "
+                                    "amount split evenly among the dashboard countries it names; projects that state "
+                                    "no amount are counted beside the total, not in it ('–' on the map: projects, "
+                                    "none stating an amount). {n} listings name no dashboard country (regional or "
+                                    "elsewhere) and are not on the map.",
+    "projects.who_funds": "Who funds",
+    "projects.when": "When",
+    "projects.when_caption": "Hatched bars: ongoing, drawn to today. Each project once.",
+    "projects.backwards": "{project}: the source prints an end before the start ({period}); drawn as printed.",
+    "projects.undated": "**Period unknown: {n} projects** (no dates in the source; not on the timeline)",
+    "projects.who_implements": "Who implements",
+    "projects.table": "Table: {n} listings",
+    "projects.detail": "Project detail",
+    "projects.pick": "Project (or select a row of the table)",
+    "projects.no_match": "No project matches these filters.",
+
+    # app_pages/kpi_progress.py
+    "kpi.title": "KPI progress",
+    "kpi.view": "View",
+    "kpi.view_kpis": "EL PACCTO 2.0 KPIs",
+    "kpi.view_obis": "Opinion-based indicators",
+    "kpi.view_actions": "CCSS action plan",
+    "kpi.no_result": "No result reported yet.",
+    "kpi.no_disaggregation": "none stated in the plan",
+    "kpi.unit_line": "Unit: {unit}. Disaggregated by: {disaggregation}",
+    "kpi.no_regional_total": "No regional total reported; see the breakdowns and the results table.",
+    "kpi.breakdowns": "Breakdowns, {period}",
+    "kpi.no_breakdown": "No breakdown reported for {period}.",
+    "kpi.kpis_caption": "The 13 key performance indicators of the EL PACCTO 2.0 plan for the Caribbean, grouped as "
+                        "the plan groups them. Where results are reported they are shown against their targets.",
+    "kpi.with_result": "KPIs with a reported result",
+    "kpi.latest_period": "Latest period reported",
+    "kpi.breakdown_period": "Period of the breakdowns",
+    "kpi.all_results": "All reported results",
+    "kpi.obis_caption": "The 12 opinion-based indicators of the EL PACCTO 2.0 plan, by evaluation criterion, each "
+                        "quantitative or qualitative as the plan classifies it.",
+    "kpi.actions_caption": "The action plan of the CARICOM Crime and Security Strategy 2013: each strategic goal's "
+                           "actions with their performance indicator, responsible parties, time frame and latest "
+                           "reported status.",
+    "kpi.party": "Responsible party",
+    "kpi.all_parties": "All parties",
+    "kpi.party_help": "Actions naming any of the chosen parties (as the action plan writes them).",
+    "kpi.time_frame": "Time frame",
+    "kpi.all_time_frames": "All time frames",
+    "kpi.actions_shown": "Actions shown",
+    "kpi.with_status": "With a reported status",
+    "kpi.passed": "Time frame passed, no status reported",
+    "kpi.passed_help": "The action's time frame ended before {year} and no status has been reported. A fact about "
+                       "reporting, not a judgement that the action failed.",
+    "kpi.no_action": "No action matches these filters.",
+    "kpi.goal_one": "Goal {goal}: {title}: {n} action, {reported} with a reported status",
+    "kpi.goal_other": "Goal {goal}: {title}: {n} actions, {reported} with a reported status",
+    "kpi.goal_passed": "{label}, {n} {flag}",
+    "kpi.hidden_goals": "No action of goal {goals} matches the filters.",
+    "kpi.col_goal": "Goal",
+
+    # app_pages/country_brief.py
+    "brief.title": "Country brief: {name}",
+    "brief.print": "Print this page or save it as PDF from the browser (Ctrl+P / Cmd+P); the layout fits A4 and "
+                   "Letter.",
+    "brief.homicide": "Homicide",
+    "brief.projects": "Cooperation projects",
+    "brief.projects_summary": "The source documents name **{n}** projects that include {name}; **EUR {eur:,.0f}** "
+                              "stated in total, full amounts of regional projects included; **{n_unstated}** state "
+                              "no amount.",
+    "brief.threats": "Threats these projects address",
+    "brief.no_threats": "None of these projects is linked to a CCSS threat.",
+    "brief.kpis": "EL PACCTO 2.0 KPI results",
+    "brief.no_kpis": "No KPI result has been reported for {name} yet.",
+
+    # app_pages/decision_pack.py
+    "pack.title": "Decision pack",
+    "pack.caption": "Save views with 'Add this view to the decision pack' in the sidebar of the homicide and threat "
+                    "pages, order them here, and download one PowerPoint file: a slide per view with its chart, key "
+                    "numbers, sources, the data date and a link back to the live view.",
+    "pack.none_saved": "No view saved yet. Open a page, set its filters, and use 'Add this view to the decision pack'.",
+    "pack.move_up": "Move up",
+    "pack.remove": "Remove",
+    "pack.freeze": "The pack freezes the data as of {date:%d %B %Y}.",
+    "pack.build": "Build the PowerPoint file",
+    "pack.rendering": "Rendering the charts...",
+    "pack.download": "Download the decision pack (.pptx)",
+
+    # app_pages/data_management.py
+    "data.title": "Data management",
+    "data.caption": "Import new official homicide statistics and EL PACCTO 2.0 monitoring results. Every import is "
+                    "checked row by row before anything is written, becomes its own source, is logged, and can be "
+                    "undone.",
+    "data.not_enabled": "Editing is not enabled on this installation, so nothing can be changed here.\n\n"
+                        "To enable it, make a password hash with `python -m core.auth` and put the line it prints in "
+                        "`.streamlit/secrets.toml` (never commit that file), or set the environment variable "
+                        "`{env_var}`. Then restart the dashboard.",
+    "data.your_name": "Your name (recorded in the import log)",
+    "data.password": "Editor password",
+    "data.sign_in": "Sign in",
+    "data.sign_in_failed": "Sign-in failed: check the password, and give your name.",
+    "data.signed_in": "Signed in as {name}.",
+    "data.problems": "Nothing was written: {n} problem(s) in the file.",
+    "data.col_file": "file",
+    "data.col_row": "row",
+    "data.col_column": "column",
+    "data.col_problem": "problem",
+    "data.valid": "{file}: {format} format from {publisher}, edition {edition}. Valid.",
+    "data.added": "Added",
+    "data.changed": "Changed",
+    "data.unchanged": "Unchanged",
+    "data.ignored": "Ignored",
+    "data.ignored_note": "Ignored: {note}.",
+    "data.rows": "**{table}**: {n} rows (first 200 shown)",
+    "data.apply": "Apply this import",
+    "data.applied": "Applied as {import_id}. The dashboard now shows it; undo it from the log below.",
+    "data.tab_homicide": "Homicide statistics",
+    "data.tab_kpi": "KPI results and action statuses",
+    "data.tab_log": "Import log",
+    "data.homicide_formats": "Accepted: the UNODC data portal export (`data_cts_intentional_homicide`, CSV or Excel), "
+                             "the World Bank WDI CSV (`API_VC.IHR.PSRC.P5_DS2_...csv`) and the Our World in Data "
+                             "grapher CSV. The format is recognised from the content.",
+    "data.homicide_file": "Homicide statistics file",
+    "data.template": "Download the Excel template",
+    "data.template_caption": "One sheet for KPI results, one for action statuses; the 'lists' sheet gives the valid "
+                             "KPI ids, periods, breakdowns, countries, statuses and actions.",
+    "data.kpi_file": "Filled-in template",
+    "data.no_import": "No import yet.",
+    "data.undo_choice": "Undo an import",
+    "data.undo_confirm": "I understand this takes the import's rows out of the dashboard",
+    "data.undo": "Undo",
+    "data.undone": "Undone {import_id}; its files stay in the audit trail.",
+
+    # app_pages/about_data.py
+    "about.title": "About the data",
+    "about.caption": "Every table of the dashboard's database, generated from the same declarations the build "
+                     "validates against (loaders/tables.py). Every row of every table names its source.",
+    "about.sources": "Sources",
+    "about.tables": "Tables",
+    "about.table": "{table} ({n} rows)",
+    "about.empty": "No rows: the source documents report none. Results arrive by import.",
+}}
+
+
+def current_language() -> str:
+    """The language chosen in this session (st.session_state["lang"]); English when none or unknown."""
+    try:
+        lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    except Exception:  # outside a Streamlit script run (plain Python): no session, so the default
+        lang = DEFAULT_LANGUAGE
+    return lang if lang in STRINGS else DEFAULT_LANGUAGE
+
+
+def t(key: str, **values) -> str:
+    """The string `key` in the current language, its placeholders filled from `values`.
+
+    A key the language lacks falls back to English; a key English lacks is a programming error (KeyError)."""
+    if key not in STRINGS[DEFAULT_LANGUAGE]:
+        raise KeyError(f"no user-facing string {key!r} in core/strings.py")
+    text = STRINGS[current_language()].get(key, STRINGS[DEFAULT_LANGUAGE][key])
+    return text.format(**values)
