@@ -37,7 +37,7 @@ PAGES = {
     ],
 }
 
-PACKABLE = ("homicide", "threats")  # pages with a decision-pack snapshot (core/pack.py)
+PACKABLE = ("overview", "homicide", "threats", "projects", "kpi_progress")  # pages with a snapshot (core/pack.py)
 
 page = st.navigation(PAGES)
 st.sidebar.caption(t("app.title"))

@@ -73,11 +73,11 @@ else:
 
 st.header(t("brief.kpis"))
 results = kpi.kpi_results_table()
-results = results[results["Country"] == name]  # the table's own heading (core/kpi.py)
+results = results[results[t("common.country")] == name]  # the table's own heading (core/kpi.py)
 if results.empty:
     st.caption(t("brief.no_kpis", name=ui.md(name)))
 else:
-    st.markdown(ui.md_table(results.drop(columns=["Country", "source_id"])))
+    st.markdown(ui.md_table(results.drop(columns=[t("common.country"), "source_id"])))
 
 state.publish(["b_country"], {"b_country": "JAM"})
 ui.footer([SOURCE, "ccss_2013", *PROJECT_SOURCES, *set(series["source_id"])])

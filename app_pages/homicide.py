@@ -83,11 +83,11 @@ ui.source_caption(sorted(set(series["source_id"]) | {SOURCE}))
 st.header(t("homicide.table", year=year))
 others = queries.homicide_other_source_values(year, SOURCE)
 table = view_table(shown, others[others["iso3"].isin(in_group)], queries.sources((SOURCE,))["publisher"].iloc[0])
-# "Sources differ", "yes" and "Rate per 100,000": the table's own headings and values (core/homicide.py).
-if (table["Sources differ"] == "yes").any():
+# The table's own headings and values (core/homicide.py).
+if (table[t("homicide_table.sources_differ")] == t("homicide_table.yes")).any():
     st.info(t("homicide.sources_differ"))
 st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 3,
-             column_config={"Rate per 100,000": st.column_config.NumberColumn(format="%.1f")})
+             column_config={t("homicide_table.rate"): st.column_config.NumberColumn(format="%.1f")})
 ui.downloads(table, f"homicide_rates_{year}", [SOURCE, *others["source_id"].unique()], key="homicide_table")
 
 state.publish(["year", "map", "country", "trend"],

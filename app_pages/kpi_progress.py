@@ -150,7 +150,7 @@ def show_actions() -> set[str]:
         label = t("kpi.goal_one" if goal.n_actions == 1 else "kpi.goal_other", goal=goal.goal_no, title=goal.title,
                   n=goal.n_actions, reported=goal.n_reported)
         if goal.time_frame_passed:
-            label = t("kpi.goal_passed", label=label, n=goal.time_frame_passed, flag=kpi.PASSED_FLAG)
+            label = t("kpi.goal_passed", label=label, n=goal.time_frame_passed, flag=kpi.passed_flag())
         with st.expander(label):
             table = kpi.action_table(actions[actions["goal_no"] == goal.goal_no])
             st.table(table, hide_index=True)  # a static table wraps long actions: readable on a projector

@@ -107,7 +107,9 @@ notes = [t("projects.backwards", project=r.project_id, period=r.period_text) for
 st.caption(" ".join([t("projects.when_caption"), *notes]))
 st.markdown(t("projects.undated", n=len(undated)))
 # Column names as core/projects.py's view_table writes them.
-st.dataframe(projects.view_table(undated, None)[["ID", "Project", "Period as written", "Donor", "Implementer"]],
+st.dataframe(projects.view_table(undated, None)[[t("projects_table.id"), t("common.project"),
+                                                 t("projects_table.period_as_written"), t("common.donor"),
+                                                 t("common.implementer")]],
              hide_index=True, width="stretch")
 ui.source_caption(sources)
 
@@ -120,8 +122,8 @@ st.subheader(t("projects.table", n=len(listings)))
 table = projects.view_table(listings, year)  # headings from core/projects.py, as above
 st.dataframe(table, hide_index=True, width="stretch", key="p_table", on_select="rerun",
              selection_mode="single-row", column_config={
-                 "Funding (EUR)": st.column_config.NumberColumn(format="€%,.0f"),
-                 "Description": st.column_config.TextColumn(width="large")})
+                 t("common.funding_eur"): st.column_config.NumberColumn(format="€%,.0f"),
+                 t("projects_table.description"): st.column_config.TextColumn(width="large")})
 ui.downloads(table, "donor_projects", sources, key="projects_table")
 
 st.subheader(t("projects.detail"))

@@ -5,31 +5,40 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.strings import t
+
 
 def view_table(values: pd.DataFrame, others: pd.DataFrame, source_title: str) -> pd.DataFrame:
-    """The map's values as a table, with what other sources say for the same country and year."""
+    """The map's values as a table, with what other sources say for the same country and year.
+
+    Headings and yes/no values in the reader's language (core/strings.py); their English is what the pages
+    and downloads have always shown."""
     other_text: dict[str, str] = {}
     for iso3, rate, title in zip(others["iso3"], others["rate_per_100k"], others["source_title"]):
         other_text[iso3] = "; ".join(filter(None, [other_text.get(iso3), f"{rate:.1f} ({title})"]))
     other_rates = others.groupby("iso3")["rate_per_100k"].agg(list)
-    table = pd.DataFrame({
-        "Country": values["name"],
-        "ISO3": values["iso3"],
-        "Rate per 100,000": values["rate_per_100k"].round(2),
-        "Year of value": values["value_year"].astype("Int64"),
-        "From the chosen year": values["is_current"].map({True: "yes", False: "no, latest earlier value"}),
-        "Source": source_title,
-        "Other sources, same year": [other_text.get(iso3, "") for iso3 in values["iso3"]],
-    })
-    table.loc[values["rate_per_100k"].isna().to_numpy(), "From the chosen year"] = "no data"
+    rates = values["rate_per_100k"].round(2)
+    current = values["is_current"].eq(True) & values["rate_per_100k"].notna()  # a value from the chosen year
 
-    def differs(row) -> str:
-        rates = other_rates.get(row["ISO3"], [])
-        if not rates or not row["From the chosen year"] == "yes":
+    def differs(iso3: str, rate: float, is_current: bool) -> str:
+        found = other_rates.get(iso3, [])
+        if not found or not is_current:
             return ""
-        return "yes" if any(abs(r - row["Rate per 100,000"]) >= 0.05 for r in rates) else "no"
+        return t("homicide_table.yes") if any(abs(r - rate) >= 0.05 for r in found) else t("homicide_table.no")
 
-    table["Sources differ"] = table.apply(differs, axis=1)
+    chosen_year = values["is_current"].map({True: t("homicide_table.yes"), False: t("homicide_table.no_earlier")})
+    chosen_year.loc[values["rate_per_100k"].isna().to_numpy()] = t("homicide_table.no_data")
+    table = pd.DataFrame({
+        t("common.country"): values["name"],
+        t("homicide_table.iso3"): values["iso3"],
+        t("homicide_table.rate"): rates,
+        t("homicide_table.value_year"): values["value_year"].astype("Int64"),
+        t("homicide_table.chosen_year"): chosen_year,
+        t("homicide_table.source"): source_title,
+        t("homicide_table.other_sources"): [other_text.get(iso3, "") for iso3 in values["iso3"]],
+        t("homicide_table.sources_differ"): [differs(iso3, rate, now) for iso3, rate, now
+                                             in zip(values["iso3"], rates, current)],
+    })
     return table.reset_index(drop=True)
 
 

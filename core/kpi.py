@@ -10,10 +10,24 @@ import datetime as dt
 import pandas as pd
 
 from core.db import cached, query
+from core.strings import t
 
+# Stored values (action_status.status, and the URL's k_frame): the words shown for them come from status_label()
+# and common.not_stated, so a translation never changes what is stored or linked.
 STATUSES = ("achieved", "in progress", "not started", "not reported")
-PASSED_FLAG = "time frame passed, no status reported"
 NO_FRAME = "not stated"
+
+
+def status_label(status: str) -> str:
+    """A stored status in words."""
+    return {"achieved": t("kpi_table.status_achieved"), "in progress": t("kpi_table.status_in_progress"),
+            "not started": t("kpi_table.status_not_started"),
+            "not reported": t("kpi_table.status_not_reported")}.get(status, status)
+
+
+def passed_flag() -> str:
+    """The reporting flag of an action whose time frame ended with no status reported."""
+    return t("kpi_table.passed_flag")
 
 # Where several sources report the same figure, the most recently accessed source wins
 # (ties by source id, so the choice is stable).
@@ -110,14 +124,32 @@ def kpi_breakdowns(period: str) -> pd.DataFrame:
 
 
 @cached
-def kpi_results_table() -> pd.DataFrame:
-    """Every reported result, as stored, for the table and downloads."""
+def kpi_results() -> pd.DataFrame:
+    """Every reported result, as stored (country empty for a regional figure)."""
     return query("""
-        SELECT r.kpi_id AS "KPI", r.period AS "Period", coalesce(c.name, 'Regional') AS "Country",
-               r.breakdown AS "Breakdown", r.value AS "Result", r.target AS "Target",
-               s.title AS "Source", r.source_ref AS "Where", r.note AS "Note", r.source_id
+        SELECT r.kpi_id, r.period, c.name AS country, r.breakdown, r.value, r.target,
+               s.title AS source_title, r.source_ref, r.note, r.source_id
         FROM kpi_results r JOIN sources s USING (source_id) LEFT JOIN countries c USING (iso3)
         ORDER BY CAST(substr(r.kpi_id, 4) AS INTEGER), r.period, r.iso3 NULLS FIRST, r.breakdown""")
+
+
+def kpi_results_table() -> pd.DataFrame:
+    """Every reported result for the table and downloads, with the headings shown (source_id kept last).
+
+    Outside the cache, so the headings follow the reader's language."""
+    rows = kpi_results()
+    return pd.DataFrame({
+        t("kpi_table.kpi"): rows["kpi_id"],
+        t("kpi_table.period"): rows["period"],
+        t("common.country"): rows["country"].fillna(t("kpi_table.regional")),
+        t("kpi_table.breakdown"): rows["breakdown"],
+        t("kpi_table.result"): rows["value"],
+        t("kpi_table.target"): rows["target"],
+        t("kpi_table.source"): rows["source_title"],
+        t("kpi_table.where"): rows["source_ref"],
+        t("kpi_table.note"): rows["note"],
+        "source_id": rows["source_id"],
+    })
 
 
 @cached
@@ -187,15 +219,17 @@ def with_shares(counts: pd.DataFrame) -> pd.DataFrame:
 
 def action_table(actions: pd.DataFrame) -> pd.DataFrame:
     """The tracker's table: what a reader needs, with the reporting flag in words."""
+    not_stated = t("common.not_stated")
     return pd.DataFrame({
-        "No.": actions["action_no"],
-        "Action": actions["action"],
-        "Performance indicator": actions["indicator"].fillna("not stated"),
-        "Responsible": actions["responsible"].fillna("not stated"),
-        "Time frame": actions["time_frame"],
-        "Latest status": actions["status"],
-        "Reporting": actions["time_frame_passed"].map({True: PASSED_FLAG, False: ""}),
-        "As of": pd.to_datetime(actions["as_of"]).dt.strftime("%d %b %Y").fillna(""),
+        t("kpi_table.no"): actions["action_no"],
+        t("kpi_table.action"): actions["action"],
+        t("kpi_table.indicator"): actions["indicator"].fillna(not_stated),
+        t("kpi_table.responsible"): actions["responsible"].fillna(not_stated),
+        t("kpi_table.time_frame"): actions["time_frame"].replace(NO_FRAME, not_stated),
+        t("kpi_table.latest_status"): actions["status"].map(status_label),
+        t("kpi_table.reporting"): actions["time_frame_passed"].map({True: passed_flag(), False: ""}),
+        t("kpi_table.as_of"): [t("kpi_table.as_of_date", date=pd.Timestamp(d)) if pd.notna(d) else ""
+                               for d in actions["as_of"]],
     }).reset_index(drop=True)
 
 

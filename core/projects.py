@@ -17,9 +17,13 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from core import queries
 from core.db import cached, query
 from core.geo import SHORT_NAMES
+from core.strings import t
 
+# The stored word for a missing donor or implementer: a filter value and part of the URL, so it stays as is;
+# the charts show it through t() (core/figures/projects.py donor_name).
 NOT_STATED = "Not stated"
 PARTNER_KINDS = ("donor", "implementer")
 
@@ -92,10 +96,11 @@ def funding_ceiling_m() -> float:
 
 
 def parse_flag(text: str) -> bool:
-    """'True'/'False' from the URL; anything else is refused (the filter keeps its default)."""
-    if text not in ("True", "False"):
+    """'True'/'False' or '1'/'0' (how core/state.publish writes a flag) from the URL; anything else is refused
+    (the filter keeps its default)."""
+    if text not in ("True", "False", "1", "0"):
         raise ValueError(text)
-    return text == "True"
+    return text in ("True", "1")
 
 
 def parse_range(text: str, bounds: tuple[float, float]) -> tuple[float, float]:
@@ -300,6 +305,46 @@ class Explorer:
     by_implementer: pd.DataFrame
 
 
+def _listed(params: dict[str, str], key: str) -> list[str]:
+    """A multi-value URL parameter as app_pages/projects.py writes it ('HTI,DOM')."""
+    return [v for v in (params.get(key) or "").split(",") if v]
+
+
+def filters_from_params(params: dict[str, str], group: tuple[str, ...] | None,
+                        today: dt.date) -> tuple[Filters, bool]:
+    """(the explorer's filters, whether the funding range narrows) from a view's URL parameters (p_*), as
+    app_pages/projects.py reads them: a value that does not parse or is not offered is ignored, as there.
+
+    `group`: the country group's iso3 codes (None: all countries)."""
+    donors, implementers, themes = (slugs(partner_names("donor")), slugs(partner_names("implementer")),
+                                    slugs(theme_names()))
+    threat_ids = set(threat_choices()["threat_id"])
+    first, last = year_span(today)
+    try:
+        year = int(params["p_year"])
+        year = year if first <= year <= last else None
+    except (KeyError, TypeError, ValueError):
+        year = None
+    everything = (0.0, funding_ceiling_m())
+    try:
+        funding = parse_range(params["p_fund"], everything)
+    except (KeyError, TypeError, ValueError):
+        funding = everything
+    narrowed = funding != everything
+    offered = set(queries.countries()["iso3"]) & set(group if group is not None else queries.countries()["iso3"])
+    filters = Filters(
+        search=params.get("p_q", ""),
+        countries=tuple(c for c in _listed(params, "p_country") if c in offered),
+        donors=tuple(donors[k] for k in _listed(params, "p_donor") if k in donors),
+        implementers=tuple(implementers[k] for k in _listed(params, "p_impl") if k in implementers),
+        threats=tuple(k for k in _listed(params, "p_threat") if k in threat_ids),
+        themes=tuple(themes[k] for k in _listed(params, "p_theme") if k in themes),
+        year=year, funding_m=funding if narrowed else None,
+        include_unknown_period=params.get("p_unknown") not in ("False", "0"),  # as parse_flag reads it
+        group=group, today=today)
+    return filters, narrowed
+
+
 def explore(filters: Filters) -> Explorer:
     listings = filtered_projects(**asdict(filters))
     ids = tuple(listings["project_id"])
@@ -312,10 +357,10 @@ def explore(filters: Filters) -> Explorer:
 def euro(value: float | None) -> str:
     """'€71.5m', '€80k'; empty values say so (never shown as zero)."""
     if value is None or pd.isna(value):
-        return "no stated figure"
+        return t("projects_table.no_stated_figure")
     if value >= 1e6:
-        return f"€{value / 1e6:,.1f}m"
-    return f"€{value / 1e3:,.0f}k"
+        return t("projects_table.euro_millions", millions=value / 1e6)
+    return t("projects_table.euro_thousands", thousands=value / 1e3)
 
 
 def counted_once(frame: pd.DataFrame) -> pd.DataFrame:
@@ -334,88 +379,97 @@ def timeline_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def country_table(by_country: pd.DataFrame, split: bool) -> pd.DataFrame:
     """The map's figures as a table, with the count of projects that state no amount beside each total."""
     funding = by_country["funding_split" if split else "funding_full"]
+    country, n_projects = t("common.country"), t("common.projects")
+    none, no_figure = t("projects_table.none"), t("projects_table.no_figure")
     table = pd.DataFrame({
-        "Country": [SHORT_NAMES.get(iso3, name) for iso3, name in zip(by_country["iso3"], by_country["name"])],
-        "Projects": by_country["n_projects"].astype(int),
-        f"Stated € m, {'split' if split else 'full'}": [
-            "none" if n == 0 else "no figure" if pd.isna(v) else f"{v / 1e6:,.1f}"
+        country: [SHORT_NAMES.get(iso3, name) for iso3, name in zip(by_country["iso3"], by_country["name"])],
+        n_projects: by_country["n_projects"].astype(int),
+        t("projects_table.stated_m_split" if split else "projects_table.stated_m_full"): [
+            none if n == 0 else no_figure if pd.isna(v) else f"{v / 1e6:,.1f}"
             for v, n in zip(funding, by_country["n_projects"])],
-        "No stated figure": by_country["n_no_funding"].astype(int),
+        t("projects_table.no_stated_figure_count"): by_country["n_no_funding"].astype(int),
     })
-    return table.sort_values(["Projects", "Country"], ascending=[False, True]).reset_index(drop=True)
+    return table.sort_values([n_projects, country], ascending=[False, True]).reset_index(drop=True)
 
 
 def view_table(frame: pd.DataFrame, year: int | None) -> pd.DataFrame:
     """The filtered listings as shown and exported: plain column names, dates as dates."""
+    not_stated, missing = t("common.not_stated"), t("projects_table.not_stated")
     table = pd.DataFrame({
-        "ID": frame["project_id"],
-        "Project": frame["name"],
-        "Donor": frame["donor"].fillna(NOT_STATED),
-        "Implementer": frame["implementer"].fillna(NOT_STATED),
-        "Period as written": frame["period_text"].fillna("not stated"),
-        "Start": pd.to_datetime(frame["start_date"]).dt.date,
-        "End": pd.to_datetime(frame["end_date"]).dt.date,
-        "Period": frame["period_status"].map({"dated": "dated", "ongoing": "ongoing", "unknown": "unknown"}),
-        "Funding (EUR)": frame["funding_eur"],
-        "Funding as written": frame["funding_text"].fillna("not stated"),
-        "Theme": frame["theme"],
-        "Countries": frame["countries"],
-        "Other areas": frame["other_areas"],
-        "CCSS threats": frame["threats"],
-        "Listed twice: same as": frame["duplicate_of"],
-        "Description": frame["description"],
-        "Source": frame["source_title"],
-        "Where in the source": frame["source_ref"],
+        t("projects_table.id"): frame["project_id"],
+        t("common.project"): frame["name"],
+        t("common.donor"): frame["donor"].fillna(missing),
+        t("common.implementer"): frame["implementer"].fillna(missing),
+        t("projects_table.period_as_written"): frame["period_text"].fillna(not_stated),
+        t("projects_table.start"): pd.to_datetime(frame["start_date"]).dt.date,
+        t("projects_table.end"): pd.to_datetime(frame["end_date"]).dt.date,
+        t("common.period"): frame["period_status"].map({"dated": t("projects_table.dated"),
+                                                        "ongoing": t("projects_table.ongoing"),
+                                                        "unknown": t("projects_table.unknown")}),
+        t("common.funding_eur"): frame["funding_eur"],
+        t("projects_table.funding_as_written"): frame["funding_text"].fillna(not_stated),
+        t("projects_table.theme"): frame["theme"],
+        t("common.countries"): frame["countries"],
+        t("projects_table.other_areas"): frame["other_areas"],
+        t("projects_table.threats"): frame["threats"],
+        t("projects_table.listed_twice"): frame["duplicate_of"],
+        t("projects_table.description"): frame["description"],
+        t("projects_table.source"): frame["source_title"],
+        t("projects_table.where"): frame["source_ref"],
     })
     if year is not None:
-        active = frame["active_in_year"].map({True: "yes", False: "no"}).fillna("period unknown")
-        table.insert(8, f"Active in {year}", active)
+        active = frame["active_in_year"].map({True: t("projects_table.yes"), False: t("projects_table.no")})
+        table.insert(8, t("projects_table.active_in", year=year), active.fillna(t("projects_table.period_unknown")))
     return table.reset_index(drop=True)
 
 
 def view_notes(listings: pd.DataFrame, year: int | None, narrowed: bool) -> str:
     """What the counts above the charts include and leave out, in one line."""
-    notes = [f"{len(listings)} listings shown."]
+    notes = [t("projects_table.note_shown", n=len(listings))]
     twice = listings[listings["duplicate_of"].isin(listings["project_id"])]
     if len(twice):
-        notes.append("Listed twice by its document, counted once: "
-                     + ", ".join(f"{r.project_id} = {r.duplicate_of}" for r in twice.itertuples()) + ".")
+        notes.append(t("projects_table.note_twice",
+                       pairs=", ".join(f"{r.project_id} = {r.duplicate_of}" for r in twice.itertuples())))
     if year is not None:
         active = listings["active_in_year"]
         n_active, n_unknown = int(active.fillna(False).astype(bool).sum()), int(active.isna().sum())
-        notes.append(f"Active in {year}: {n_active} listings; {n_unknown} more have no dates and are shown "
-                     "as 'period unknown'.")
+        notes.append(t("projects_table.note_active", year=year, n_active=n_active, n_unknown=n_unknown))
     if narrowed:
-        notes.append("The funding range leaves out every project that states no amount.")
+        notes.append(t("projects_table.note_narrowed"))
     return " ".join(notes)
 
 
 def detail_fields(record: pd.Series) -> list[tuple[str, str]]:
     """(label, text) for every field of a listing, empty ones saying 'not stated'."""
-    def text(value, empty: str = "not stated") -> str:
+    not_stated = t("common.not_stated")
+
+    def text(value, empty: str = not_stated) -> str:
         return empty if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
     def day(value) -> str:
-        return "not stated" if pd.isna(value) else f"{pd.Timestamp(value):%d %b %Y}"
+        return not_stated if pd.isna(value) else t("projects_table.day", date=pd.Timestamp(value))
 
     funding = text(record["funding_text"])
     if pd.notna(record["funding_eur"]):
-        funding += f" (read as {euro(record['funding_eur'])})"
+        funding += " " + t("projects_table.read_as", euro=euro(record["funding_eur"]))
+    end = day(record["end_date"]) + (" " + t("projects_table.ongoing_brackets") if record["ongoing"] else "")
     fields = [
-        ("ID", record["project_id"]),
-        ("Donor", text(record["donor"])),
-        ("Implementer", text(record["implementer"])),
-        ("Period as written", text(record["period_text"])),
-        ("Start, interpreted", day(record["start_date"])),
-        ("End, interpreted", day(record["end_date"]) + (" (ongoing)" if record["ongoing"] else "")),
-        ("Funding", funding),
-        ("Remark on the funding", text(record["funding_note"], "none")),
-        ("Theme", record["theme"]),
+        (t("projects_table.id"), record["project_id"]),
+        (t("common.donor"), text(record["donor"])),
+        (t("common.implementer"), text(record["implementer"])),
+        (t("projects_table.period_as_written"), text(record["period_text"])),
+        (t("projects_table.start_interpreted"), day(record["start_date"])),
+        (t("projects_table.end_interpreted"), end),
+        (t("projects_table.funding"), funding),
+        (t("projects_table.funding_remark"), text(record["funding_note"], t("projects_table.none"))),
+        (t("projects_table.theme"), record["theme"]),
     ]
     if pd.notna(record["duplicate_of"]):
-        fields.append(("Listed twice", f"same project as {record['duplicate_of']}; counted once"))
+        fields.append((t("projects_table.listed_twice_label"),
+                       t("projects_table.same_project_as", project=record["duplicate_of"])))
     if pd.notna(record["repeated_as"]):
-        fields.append(("Listed twice", f"listed again as {record['repeated_as']}; counted once"))
+        fields.append((t("projects_table.listed_twice_label"),
+                       t("projects_table.listed_again_as", projects=record["repeated_as"])))
     return [(label, str(value)) for label, value in fields]
 
 
@@ -427,19 +481,21 @@ def detail_markdown(project_id: str, escape: Callable[[object], str]) -> dict[st
 
     def listed(kind: str) -> str:
         found = places.loc[places["kind"] == kind, "place"]
-        return escape(", ".join(found)) if len(found) else "none named"
+        return escape(", ".join(found)) if len(found) else t("projects_table.none_named")
 
-    description = escape(record["description"]) if pd.notna(record["description"]) else "none"
-    threats = ("**CCSS threats it addresses** (a curator's judgement; the rationale quotes the description):\n"
-               + "\n".join(f"- Tier {r.tier}, **{escape(r.threat)}**: {escape(r.rationale)} ({escape(r.source_ref)})"
-                           for r in links.itertuples())) if len(links) else "**CCSS threats:** none linked"
+    description = escape(record["description"]) if pd.notna(record["description"]) else t("projects_table.none")
+    threats = (t("projects_table.threats_heading") + "\n"
+               + "\n".join(t("projects_table.threat_line", tier=r.tier, threat=escape(r.threat),
+                              rationale=escape(r.rationale), ref=escape(r.source_ref))
+                           for r in links.itertuples())) if len(links) else t("projects_table.no_threats")
+    note = escape(record["note"]) if pd.notna(record["note"]) else t("projects_table.none")
     return {
         "title": f"#### {escape(record['name'])}",
         "fields": "\n".join(f"- **{label}:** {escape(value)}" for label, value in detail_fields(record)),
-        "places": f"**Countries:** {listed('country')}\n\n**Other areas:** {listed('other area')}\n\n"
-                  f"**Description:** {description}",
+        "places": t("projects_table.places", countries=listed("country"), areas=listed("other area"),
+                    description=description),
         "threats": threats,
-        "source": f"**Source:** {escape(record['source_title'])} ({escape(record['source_publisher'])}), "
-                  f"{escape(record['source_ref'])}",
-        "note": f"Curator's note: {escape(record['note'])}" if pd.notna(record["note"]) else "Curator's note: none",
+        "source": t("projects_table.source_line", title=escape(record["source_title"]),
+                    publisher=escape(record["source_publisher"]), ref=escape(record["source_ref"])),
+        "note": t("projects_table.curator_note", note=note),
     }

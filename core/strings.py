@@ -3,8 +3,12 @@
 Pages call `t("homicide.title")` or `t("homicide.table", year=2023)`; placeholders are str.format names and may
 carry a format spec (dates: `{date:%d %B %Y}`), so a translation can reorder them and pick its own date format.
 Text that comes from the data (country names, document titles, publishers) is never in the catalogue.
-Not yet here: the chart builders' own text (core/figures/*) and the column headings built by the logic
-modules (core/homicide.py, core/projects.py, core/kpi.py, loaders/importer.py).
+The chart builders (core/figures/*), the headings and values of the logic modules' tables (core/homicide.py,
+core/projects.py, core/kpi.py) and the decision pack's slides (core/pack.py) use it too; they run outside Streamlit
+as well, where t() gives English. Stored values that double as filter and URL values stay as stored
+('Not stated' donors, the action statuses, the time frame 'not stated'); the charts and tables show them through
+t() (core/figures/projects.py donor_name, core/kpi.py status_label). Not yet here: loaders/importer.py's messages,
+and the threat page's 'Donor not stated' (core/threats.py NO_DONOR, a stored filter value shown as written).
 
 To add a language (the region works in English, Spanish, French and Dutch):
   1. add it to LANGUAGES, e.g. "es": "Español", "fr": "Français", "nl": "Nederlands";
@@ -15,6 +19,7 @@ To add a language (the region works in English, Spanish, French and Dutch):
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = {"en": "English"}  # add "es": "Español", "fr": "Français", "nl": "Nederlands" with their STRINGS
@@ -303,8 +308,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
 
     # app_pages/decision_pack.py
     "pack.title": "Decision pack",
-    "pack.caption": "Save views with 'Add this view to the decision pack' in the sidebar of the homicide and threat "
-                    "pages, order them here, and download one PowerPoint file: a slide per view with its chart, key "
+    "pack.caption": "Save views with 'Add this view to the decision pack' in the sidebar of the overview, homicide, "
+                    "threat, donor-project and KPI pages, order them here, and download one PowerPoint file: a slide "
+                    "per view with its chart, key "
                     "numbers, sources, the data date and a link back to the live view.",
     "pack.none_saved": "No view saved yet. Open a page, set its filters, and use 'Add this view to the decision pack'.",
     "pack.move_up": "Move up",
@@ -367,14 +373,212 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "about.tables": "Tables",
     "about.table": "{table} ({n} rows)",
     "about.empty": "No rows: the source documents report none. Results arrive by import.",
+
+    # core/figures/homicide.py
+    "homicide_chart.no_data": "no data",
+    "homicide_chart.name_no_data": "{name}: no data",
+    "homicide_chart.hover_no_value": "<b>{name}</b><br>no value for {year} or earlier",
+    "homicide_chart.latest_before": "{value_year} - latest before {year}",
+    "homicide_chart.hover": "<b>{name}</b><br>{rate:.1f} per 100,000<br>year: {when}",
+    "homicide_chart.per_100k": "homicides per 100,000",
+    "homicide_chart.per_100k_population": "homicides per 100,000 population",
+    "homicide_chart.ranking": "Ranking, {year}",
+    "homicide_chart.quoted": "{name}: quoted in documents",
+    "homicide_chart.year": "year",
+
+    # core/homicide.py: the table of the view
+    "homicide_table.iso3": "ISO3",
+    "homicide_table.rate": "Rate per 100,000",
+    "homicide_table.value_year": "Year of value",
+    "homicide_table.chosen_year": "From the chosen year",
+    "homicide_table.source": "Source",
+    "homicide_table.other_sources": "Other sources, same year",
+    "homicide_table.sources_differ": "Sources differ",
+    "homicide_table.yes": "yes",
+    "homicide_table.no": "no",
+    "homicide_table.no_earlier": "no, latest earlier value",
+    "homicide_table.no_data": "no data",
+
+    # core/figures/threats.py
+    "threats_chart.tier_heading": "<b>Tier {tier}</b><br>{name}",
+    "threats_chart.no_lower_impact": "No CCSS threat is assessed as lower impact",
+    "threats_chart.threat_hover": "<b>{name}</b> (Tier {tier})<br>{description}<br><i>CCSS 2013, {ref}</i>",
+    "threats_chart.low_probability": "Low probability",
+    "threats_chart.likely": "Likely",
+    "threats_chart.high_probability": "High probability",
+    "threats_chart.not_assessable": "Not yet assessable",
+    "threats_chart.likelihood": "Likelihood",
+    "threats_chart.lower_impact": "Lower impact",
+    "threats_chart.high_impact": "High impact",
+    "threats_chart.impact": "Impact",
+    "threats_chart.not_stated_short": "n/s",
+    "threats_chart.eur_million": "EUR million (stated)",
+    "threats_chart.projects": "projects",
+
+    # core/figures/projects.py
+    "projects_chart.map_none": "{name}: none",
+    "projects_chart.map_hover_full": "<b>{name}</b><br>{n} projects<br>stated funding (full amount of each project): "
+                                     "{funding}<br>{n_none} projects with no stated figure",
+    "projects_chart.map_hover_split": "<b>{name}</b><br>{n} projects<br>stated funding (split evenly): {funding}<br>"
+                                      "{n_none} projects with no stated figure",
+    "projects_chart.projects": "projects",
+    "projects_chart.funding_full": "stated funding, full",
+    "projects_chart.funding_split": "stated funding, split",
+    "projects_chart.not_stated": "Not stated",
+    "projects_chart.timeline_hover": "<b>{project} {name}</b><br>donor: {donor}<br>period as written: {period}",
+    "projects_chart.ongoing": "ongoing: drawn to today",
+    "projects_chart.today": "today, {date:%d %b %Y}",
+    "projects_chart.donor": "donor",
+    "projects_chart.plus_no_figure": "{funding} (+{n} no figure)",
+    "projects_chart.bar_hover": "<b>{name}</b><br>{n} projects; stated funding {funding}<br>{n_none} with no stated "
+                                "figure",
+    "projects_chart.funding_axis": "stated funding, € million",
+    "projects_chart.donor_not_stated": "Donor not stated",
+    "projects_chart.implementer_not_stated": "Implementer not stated",
+    "projects_chart.by_donor_full": "By donor (full amount to each donor named); (n) projects",
+    "projects_chart.by_donor_split": "By donor (amount split among a project's donors); (n) projects",
+    "projects_chart.by_implementer_full": "By implementer (full amount to each implementer named); (n) projects",
+    "projects_chart.by_implementer_split": "By implementer (amount split among a project's implementers); (n) "
+                                           "projects",
+
+    # core/projects.py: amounts, the tables' headings and values, the notes and the project detail
+    "projects_table.no_stated_figure": "no stated figure",
+    "projects_table.euro_millions": "€{millions:,.1f}m",
+    "projects_table.euro_thousands": "€{thousands:,.0f}k",
+    "projects_table.none": "none",
+    "projects_table.no_figure": "no figure",
+    "projects_table.stated_m_full": "Stated € m, full",
+    "projects_table.stated_m_split": "Stated € m, split",
+    "projects_table.no_stated_figure_count": "No stated figure",
+    "projects_table.not_stated": "Not stated",
+    "projects_table.id": "ID",
+    "projects_table.period_as_written": "Period as written",
+    "projects_table.start": "Start",
+    "projects_table.end": "End",
+    "projects_table.dated": "dated",
+    "projects_table.ongoing": "ongoing",
+    "projects_table.unknown": "unknown",
+    "projects_table.funding_as_written": "Funding as written",
+    "projects_table.theme": "Theme",
+    "projects_table.other_areas": "Other areas",
+    "projects_table.threats": "CCSS threats",
+    "projects_table.listed_twice": "Listed twice: same as",
+    "projects_table.description": "Description",
+    "projects_table.source": "Source",
+    "projects_table.where": "Where in the source",
+    "projects_table.yes": "yes",
+    "projects_table.no": "no",
+    "projects_table.active_in": "Active in {year}",
+    "projects_table.period_unknown": "period unknown",
+    "projects_table.note_shown": "{n} listings shown.",
+    "projects_table.note_twice": "Listed twice by its document, counted once: {pairs}.",
+    "projects_table.note_active": "Active in {year}: {n_active} listings; {n_unknown} more have no dates and are shown "
+                                  "as 'period unknown'.",
+    "projects_table.note_narrowed": "The funding range leaves out every project that states no amount.",
+    "projects_table.day": "{date:%d %b %Y}",
+    "projects_table.read_as": "(read as {euro})",
+    "projects_table.ongoing_brackets": "(ongoing)",
+    "projects_table.start_interpreted": "Start, interpreted",
+    "projects_table.end_interpreted": "End, interpreted",
+    "projects_table.funding": "Funding",
+    "projects_table.funding_remark": "Remark on the funding",
+    "projects_table.listed_twice_label": "Listed twice",
+    "projects_table.same_project_as": "same project as {project}; counted once",
+    "projects_table.listed_again_as": "listed again as {projects}; counted once",
+    "projects_table.none_named": "none named",
+    "projects_table.threats_heading": "**CCSS threats it addresses** (a curator's judgement; the rationale quotes the "
+                                      "description):",
+    "projects_table.threat_line": "- Tier {tier}, **{threat}**: {rationale} ({ref})",
+    "projects_table.no_threats": "**CCSS threats:** none linked",
+    "projects_table.places": "**Countries:** {countries}\n\n**Other areas:** {areas}\n\n**Description:** {description}",
+    "projects_table.source_line": "**Source:** {title} ({publisher}), {ref}",
+    "projects_table.curator_note": "Curator's note: {note}",
+
+    # core/figures/kpi.py
+    "kpi_chart.actual": "actual",
+    "kpi_chart.target": "target",
+    "kpi_chart.of_target": "({share:.0%} of target)",
+    "kpi_chart.bullet_axis": "actual (bar) against target (tick)",
+    "kpi_chart.period": "period",
+    "kpi_chart.by_dimension": "by {dimension}",
+    "kpi_chart.dimension_country": "country",
+    "kpi_chart.dimension_breakdown": "breakdown",
+    "kpi_chart.goal_label": "Goal {goal}: {title}",
+    "kpi_chart.status_hover": "{status}: {n} actions ({share})",
+    "kpi_chart.share_axis": "share of the goal's actions",
+
+    # core/kpi.py
+    "kpi_table.status_achieved": "achieved",
+    "kpi_table.status_in_progress": "in progress",
+    "kpi_table.status_not_started": "not started",
+    "kpi_table.status_not_reported": "not reported",
+    "kpi_table.passed_flag": "time frame passed, no status reported",
+    "kpi_table.kpi": "KPI",
+    "kpi_table.period": "Period",
+    "kpi_table.regional": "Regional",
+    "kpi_table.breakdown": "Breakdown",
+    "kpi_table.result": "Result",
+    "kpi_table.target": "Target",
+    "kpi_table.source": "Source",
+    "kpi_table.where": "Where",
+    "kpi_table.note": "Note",
+    "kpi_table.no": "No.",
+    "kpi_table.action": "Action",
+    "kpi_table.indicator": "Performance indicator",
+    "kpi_table.responsible": "Responsible",
+    "kpi_table.time_frame": "Time frame",
+    "kpi_table.latest_status": "Latest status",
+    "kpi_table.reporting": "Reporting",
+    "kpi_table.as_of": "As of",
+    "kpi_table.as_of_date": "{date:%d %b %Y}",
+
+    # core/pack.py: the slides
+    "pack.homicide_title": "Homicide rates, {year}",
+    "pack.homicide_rate": "{name}: {rate:.1f} per 100,000",
+    "pack.homicide_rate_older": "{name}: {rate:.1f} per 100,000 ({year})",
+    "pack.homicide_area": "{area}: {rate:.1f}",
+    "pack.homicide_older": "{n} countries show their latest earlier value.",
+    "pack.col_year": "Year",
+    "pack.threats_gap": "Gap: {threat} (Tier {tier}): EUR {eur:,.0f} stated, {n} countries",
+    "pack.threats_title_country_count": "Threat coverage by country: number of projects",
+    "pack.threats_title_country_funding": "Threat coverage by country: stated funding (EUR million)",
+    "pack.threats_title_donor_count": "Threat coverage by donor: number of projects",
+    "pack.threats_title_donor_funding": "Threat coverage by donor: stated funding (EUR million)",
+    "pack.projects_title": "Donor projects: stated funding by donor",
+    "pack.projects_title_year": "Donor projects active in {year}: stated funding by donor",
+    "pack.projects_counted": "Projects (each counted once): {n}",
+    "pack.projects_funding": "Stated funding: {funding}",
+    "pack.projects_no_funding": "Projects with no stated funding: {n} (not in the total)",
+    "pack.kpi_title": "CCSS action plan: reported status by strategic goal",
+    "pack.kpi_with_status": "CCSS actions with a reported status: {n} of {total}",
+    "pack.kpi_passed": "Time frame passed, no status reported: {n} actions",
+    "pack.kpi_with_result": "EL PACCTO 2.0 KPIs with a reported result: {n} of {total}",
+    "pack.overview_homicide": "Homicide rate {year}: Latin America & Caribbean {lac:.1f}, World {world:.1f} per "
+                              "100,000",
+    "pack.overview_above": "Countries above the world rate: {n} of {total} reporting",
+    "pack.overview_projects": "Donor projects active in {year}: {n}, stated funding {funding}; {n_none} state no "
+                              "amount",
+    "pack.overview_threats": "CCSS threats: {n} in {tiers} tiers, {tier1} in tier 1",
+    "pack.no_image": "Chart image not available: {error} ({detail}). Install Chrome or Chromium on this machine for "
+                     "chart images.",
+    "pack.no_chart": "This view has no chart.",
+    "pack.key_numbers": "Key numbers",
+    "pack.sources": "Sources: {sources}",
+    "pack.data_as_of": "Data as of {date:%d %B %Y} (frozen when this pack was built).",
+    "pack.data_as_of_not_reported": "Data as of not reported (frozen when this pack was built).",
+    "pack.live_view": "Live view: {link}",
 }}
 
 
 def current_language() -> str:
     """The language chosen in this session (st.session_state["lang"]); English when none or unknown."""
+    # Outside a Streamlit script run (plain Python: tests, the figure builders, scripts) there is no session;
+    # asking for one would log a warning on every call, so look for the run first.
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return DEFAULT_LANGUAGE
     try:
         lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
-    except Exception:  # outside a Streamlit script run (plain Python): no session, so the default
+    except Exception:  # a run without a usable session: the default
         lang = DEFAULT_LANGUAGE
     return lang if lang in STRINGS else DEFAULT_LANGUAGE
 

@@ -151,7 +151,7 @@ def test_passed_time_frames_are_flagged_as_unreported(app_db, db):
     actions = kpi.tracker_actions((), (), THIS_YEAR)
     flagged = actions[actions["time_frame_passed"]]
     assert list(zip(flagged["goal_no"], flagged["action_no"])) == passed and len(passed) > 0
-    assert (kpi.action_table(actions)["Reporting"] == kpi.PASSED_FLAG).sum() == len(passed)
+    assert (kpi.action_table(actions)["Reporting"] == kpi.passed_flag()).sum() == len(passed)
     at = run_kpi_page("actions")
     assert at.metric[2].label == "Time frame passed, no status reported"
     assert at.metric[2].value == str(len(passed))

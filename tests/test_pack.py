@@ -1,12 +1,18 @@
-"""Decision pack: three saved views into PowerPoint, read back with python-pptx."""
+"""Decision pack: saved views into PowerPoint, read back with python-pptx; a snapshot per packable page."""
 from __future__ import annotations
 
 import io
 from datetime import date
 
-from pptx import Presentation
+from pathlib import Path
 
-from core.pack import SavedView, build_pack
+from pptx import Presentation
+from streamlit.testing.v1 import AppTest
+
+from core import projects
+from core.pack import SNAPSHOTS, SavedView, build_pack
+
+ROOT = Path(__file__).resolve().parents[1]
 
 VIEWS = [
     SavedView("homicide", (("year", "2010"),)),
@@ -49,3 +55,110 @@ def test_pack_without_a_browser_still_builds_with_tables(app_db):
     assert not any(shape.shape_type == 13 for shape in slide.shapes)
     table = next(shape.table for shape in slide.shapes if shape.has_table)
     assert table.cell(0, 0).text == "Country" and table.cell(1, 0).text == "Jamaica"
+
+
+# --- one view of every kind a pack can hold -------------------------------------------------------
+
+EVERY_KIND = [
+    SavedView("overview", ()),
+    SavedView("homicide", (("year", "2015"),)),
+    SavedView("threats", (("t_dim", "donor"),)),
+    SavedView("projects", (("p_country", "HTI"), ("p_year", "2025"))),
+    SavedView("kpi_progress", (("k_view", "actions"), ("k_frame", "2013"))),
+]
+
+
+def key_numbers(slide) -> list[str]:
+    """The lines of the key-numbers box, under its heading."""
+    box = next(s.text_frame.text for s in slide.shapes
+               if s.has_text_frame and s.text_frame.text.startswith("Key numbers"))
+    return box.splitlines()[1:]
+
+
+def test_pack_with_one_view_of_each_kind(app_db):
+    assert set(SNAPSHOTS) == {view.page for view in EVERY_KIND}
+    deck = Presentation(io.BytesIO(build_pack(EVERY_KIND, "http://dashboard.local:8501", date(2026, 11, 22))))
+    slides = list(deck.slides)
+    assert len(slides) == 5
+    assert [slide_texts(s).splitlines()[0] for s in slides] == [
+        "Caribbean security cooperation at a glance", "Homicide rates, 2015",
+        "Threat coverage by donor: number of projects", "Donor projects active in 2025: stated funding by donor",
+        "CCSS action plan: reported status by strategic goal"]
+    for slide, view in zip(slides, EVERY_KIND):
+        text = slide_texts(slide)
+        assert "Sources: " in text and "Data as of 22 November 2026 (frozen when this pack was built)." in text
+        assert any(shape.shape_type == 13 for shape in slide.shapes), view.page  # the chart image
+        assert len(key_numbers(slide)) >= 3, view.page
+    assert [links(s) for s in slides] == [
+        ["http://dashboard.local:8501/overview"],
+        ["http://dashboard.local:8501/homicide?year=2015"],
+        ["http://dashboard.local:8501/threats?t_dim=donor"],
+        ["http://dashboard.local:8501/projects?p_country=HTI&p_year=2025"],
+        ["http://dashboard.local:8501/kpi_progress?k_view=actions&k_frame=2013"]]
+
+
+def test_projects_snapshot_counts_each_project_once(app_db, db):
+    n, funding, n_none = db.execute("""SELECT count(*), sum(funding_eur), count(*) FILTER (WHERE funding_eur IS NULL)
+                                       FROM projects WHERE duplicate_of IS NULL""").fetchone()
+    snap = SNAPSHOTS["projects"]({})
+    assert snap.key_numbers == [f"Projects (each counted once): {n}", f"Stated funding: €{funding / 1e6:,.1f}m",
+                                f"Projects with no stated funding: {n_none} (not in the total)"]
+    assert snap.title == "Donor projects: stated funding by donor" and snap.figure is not None
+    # Bars by donor: the donors the projects name, 'Donor not stated' for those naming none.
+    assert sorted(snap.table["Donor"]) == sorted(projects.partner_names("donor"))
+
+
+def test_projects_snapshot_shows_the_numbers_of_the_live_view(app_db):
+    """The same URL parameters give the slide the numbers the page shows."""
+    params = {"p_country": "HTI", "p_year": "2025", "p_unknown": "0"}
+    page = AppTest.from_file(str(ROOT / "app_pages" / "projects.py"), default_timeout=60)
+    for key, value in params.items():
+        page.query_params[key] = value
+    page.run()
+    assert not page.exception
+    metrics = {m.label: m.value for m in page.metric}
+    assert SNAPSHOTS["projects"](params).key_numbers == [
+        f"Projects (each counted once): {metrics['Projects']}", f"Stated funding: {metrics['Stated funding']}",
+        f"Projects with no stated funding: {metrics['Projects with no stated funding']} (not in the total)"]
+
+
+def test_projects_snapshot_ignores_what_the_page_ignores(app_db):
+    assert SNAPSHOTS["projects"]({"p_country": "XXX", "p_year": "1066", "p_donor": "nobody", "p_fund": "5,1"}) \
+        .key_numbers == SNAPSHOTS["projects"]({}).key_numbers
+
+
+def test_kpi_snapshot_counts_statuses_and_passed_time_frames(app_db, db):
+    this_year = date.today().year
+    total, passed = db.execute("""
+        SELECT count(*), count(*) FILTER (WHERE time_frame_end_year < ? AND NOT EXISTS (SELECT 1 FROM action_status s
+               WHERE s.goal_no = a.goal_no AND s.action_no = a.action_no))
+        FROM ccss_actions a WHERE time_frame = '2013'""", [this_year]).fetchone()
+    reported = db.execute("""SELECT count(DISTINCT (goal_no, action_no)) FROM action_status
+                             WHERE (goal_no, action_no) IN (SELECT (goal_no, action_no) FROM ccss_actions
+                                                            WHERE time_frame = '2013')""").fetchone()[0]
+    n_kpis, with_results = db.execute("SELECT count(*), count(*) FILTER (WHERE kpi_id IN "
+                                      "(SELECT kpi_id FROM kpi_results)) FROM kpis").fetchone()
+    snap = SNAPSHOTS["kpi_progress"]({"k_frame": "2013"})
+    assert snap.key_numbers == [f"CCSS actions with a reported status: {reported} of {total}",
+                                f"Time frame passed, no status reported: {passed} actions",
+                                f"EL PACCTO 2.0 KPIs with a reported result: {with_results} of {n_kpis}"]
+    assert total > 0 and int(snap.table["not reported"].sum()) == total - reported
+
+
+def test_overview_snapshot_has_the_headline_figures(app_db, db):
+    n, tiers, tier1 = db.execute("SELECT count(*), count(DISTINCT tier), count(*) FILTER (WHERE tier = 1) "
+                                 "FROM threats").fetchone()
+    numbers = SNAPSHOTS["overview"]({}).key_numbers
+    assert numbers[-1] == f"CCSS threats: {n} in {tiers} tiers, {tier1} in tier 1"
+    year, world = db.execute("""SELECT year, rate_per_100k FROM homicide_benchmarks WHERE area = 'World'
+                                AND source_id = 'owid_unodc_homicide' ORDER BY year DESC LIMIT 1""").fetchone()
+    assert numbers[0].startswith(f"Homicide rate {year}: ") and f"World {world:.1f} per 100,000" in numbers[0]
+
+
+def test_new_kinds_without_a_browser_still_build_with_tables(app_db):
+    no_browser = lambda fig: (None, "Chart image not available: no Chrome or Chromium found.")  # noqa: E731
+    data = build_pack(EVERY_KIND[3:], "http://x", date(2026, 11, 22), render=no_browser)
+    slides = list(Presentation(io.BytesIO(data)).slides)
+    tables = [next(shape.table for shape in slide.shapes if shape.has_table) for slide in slides]
+    assert [table.cell(0, 0).text for table in tables] == ["Donor", "Goal"]
+    assert all("Chart image not available" in slide_texts(slide) for slide in slides)

@@ -203,8 +203,18 @@ def test_url_values_parse_strictly():
         with pytest.raises(ValueError):
             projects.parse_range(bad, (0.0, 60.0))
     assert projects.parse_flag("False") is False
+    assert projects.parse_flag("0") is False and projects.parse_flag("1") is True  # as state.publish writes flags
     with pytest.raises(ValueError):
         projects.parse_flag("no")
+
+
+def test_the_published_flag_restores_from_a_copied_link(app_db):
+    at = run_page({"p_unknown": "False"})
+    assert at.checkbox(key="p_unknown").value is False
+    published = at.query_params.get("p_unknown")
+    assert published == "0"
+    again = run_page({"p_unknown": published})
+    assert again.checkbox(key="p_unknown").value is False
 
 
 def test_country_table_puts_unstated_count_beside_each_total(app_db):

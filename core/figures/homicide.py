@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from core import geo
 from core.figures import maps
 from core.figures.common import CATEGORICAL, NO_DATA_FILL, OUTLINE, RATE_COLORSCALE, base_layout, rate_color
+from core.strings import t
 
 MARKER_TRACE = "countries"  # name of the clickable trace: one point per country, customdata = iso3
 
@@ -16,16 +17,17 @@ def value_label(row, with_name: bool = True) -> str:
     short = geo.SHORT_NAMES.get(row.iso3, row.name)
     name = f"{short} " if with_name else ""
     if pd.isna(row.rate_per_100k):
-        return f"{short}: no data" if with_name else "no data"
+        return t("homicide_chart.name_no_data", name=short) if with_name else t("homicide_chart.no_data")
     label = f"{name}{row.rate_per_100k:.1f}"
     return label if row.is_current else f"{label} ({int(row.value_year)})"
 
 
 def _hover(row, year: int) -> str:
     if pd.isna(row.rate_per_100k):
-        return f"<b>{row.name}</b><br>no value for {year} or earlier"
-    when = f"{int(row.value_year)}" if row.is_current else f"{int(row.value_year)} - latest before {year}"
-    return f"<b>{row.name}</b><br>{row.rate_per_100k:.1f} per 100,000<br>year: {when}"
+        return t("homicide_chart.hover_no_value", name=row.name, year=year)
+    when = (f"{int(row.value_year)}" if row.is_current
+            else t("homicide_chart.latest_before", value_year=int(row.value_year), year=year))
+    return t("homicide_chart.hover", name=row.name, rate=row.rate_per_100k, when=when)
 
 
 def _marker_trace(values: pd.DataFrame, xs, ys, ceiling: float, year: int, size: int,
@@ -42,7 +44,7 @@ def _marker_trace(values: pd.DataFrame, xs, ys, ceiling: float, year: int, size:
             symbol=["circle" if c else "circle-dot" for c in values["is_current"]],
             line=dict(color=[("#000" if iso == selected else OUTLINE) for iso in values["iso3"]],
                       width=[(4 if iso == selected else 1.5) for iso in values["iso3"]]),
-            colorbar=dict(title=dict(text="homicides per 100,000", side="top"), thickness=14, len=0.36,
+            colorbar=dict(title=dict(text=t("homicide_chart.per_100k"), side="top"), thickness=14, len=0.36,
                           orientation="h", x=0.98, xanchor="right", y=0.98, yanchor="top"),
             showscale=True,
         ),
@@ -99,9 +101,9 @@ def ranking_bars(values: pd.DataFrame, year: int, ceiling: float, height: int = 
         cliponaxis=False, customdata=ranked["iso3"], hoverinfo="text",
         hovertext=[_hover(r, year) for r in ranked.itertuples()], name="rank",
     ))
-    fig.update_xaxes(title="homicides per 100,000 population", range=[0, ceiling * 1.15], gridcolor="#eee")
+    fig.update_xaxes(title=t("homicide_chart.per_100k_population"), range=[0, ceiling * 1.15], gridcolor="#eee")
     fig.update_yaxes(automargin=True, tickfont=dict(size=15, color="#1f1f1f"))
-    return base_layout(fig, height, bargap=0.25, title=dict(text=f"Ranking, {year}", x=0),
+    return base_layout(fig, height, bargap=0.25, title=dict(text=t("homicide_chart.ranking", year=year), x=0),
                        margin=dict(l=10, r=10, t=40, b=55))
 
 
@@ -119,7 +121,7 @@ def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: 
         others = group[group["source_id"] != primary_source]
         if len(others):
             fig.add_trace(go.Scatter(
-                x=others["year"], y=others["rate_per_100k"], mode="markers", name=f"{name}: quoted in documents",
+                x=others["year"], y=others["rate_per_100k"], mode="markers", name=t("homicide_chart.quoted", name=name),
                 marker=dict(symbol="diamond", size=13, color=color, line=dict(color="black", width=1.5)),
                 text=others["source_title"], hovertemplate=f"{name} %{{x}}: %{{y:.1f}}<br>%{{text}}<extra></extra>"))
     for area, dash in (("World", "dash"), ("Latin America and the Caribbean", "dot")):
@@ -128,8 +130,8 @@ def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: 
             fig.add_trace(go.Scatter(x=bench["year"], y=bench["rate_per_100k"], mode="lines", name=area,
                                      line=dict(color="#555", width=2.5, dash=dash),
                                      hovertemplate=f"{area} %{{x}}: %{{y:.1f}}<extra></extra>"))
-    fig.update_xaxes(title="year", gridcolor="#eee", dtick=5)
-    fig.update_yaxes(title="homicides per 100,000", gridcolor="#eee", rangemode="tozero")
+    fig.update_xaxes(title=t("homicide_chart.year"), gridcolor="#eee", dtick=5)
+    fig.update_yaxes(title=t("homicide_chart.per_100k"), gridcolor="#eee", rangemode="tozero")
     # Legend above the plot and a bottom margin that holds the axis title: the source stamp goes below it.
     return base_layout(fig, height, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                        hovermode="closest", margin=dict(l=10, r=10, t=60, b=55))

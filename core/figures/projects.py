@@ -11,6 +11,7 @@ from core import geo
 from core.figures import maps
 from core.figures.common import CATEGORICAL, FONT, NO_DATA_FILL, OUTLINE, base_layout
 from core.projects import NOT_STATED, euro
+from core.strings import t
 
 MARKER_TRACE = "countries"  # the clickable symbols: one point per country, customdata = iso3
 # Sequential and lightness-monotonic; starts above white so that a real zero still shows as land.
@@ -39,15 +40,14 @@ def _map_label(row, metric: str, value) -> str:
     if metric == "count":
         return f"{short} {int(row.n_projects)}"
     if row.n_projects == 0:
-        return f"{short}: none"
+        return t("projects_chart.map_none", name=short)
     return f"{short} {'–' if pd.isna(value) else euro(value)}"  # '–': projects, none with a stated amount
 
 
 def _map_hover(row, split: bool) -> str:
     funding = euro(row.funding_split if split else row.funding_full)
-    how = "split evenly" if split else "full amount of each project"
-    return (f"<b>{row.name}</b><br>{int(row.n_projects)} projects<br>stated funding ({how}): {funding}"
-            f"<br>{int(row.n_no_funding)} projects with no stated figure")
+    return t("projects_chart.map_hover_split" if split else "projects_chart.map_hover_full", name=row.name,
+             n=int(row.n_projects), funding=funding, n_none=int(row.n_no_funding))
 
 
 def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False,
@@ -62,7 +62,8 @@ def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False
     ceiling = max(float(raw.max()) if raw.notna().any() else 0.0, 1.0)
     fills = [NO_DATA_FILL if pd.isna(v) else sample_colorscale(COLORSCALE, [v / ceiling])[0] for v in raw]
     fig, xs, ys = maps.country_shapes(values, fills, [_map_hover(r, split) for r in values.itertuples()], selected)
-    title = "projects" if metric == "count" else ("stated funding, split" if split else "stated funding, full")
+    title = (t("projects_chart.projects") if metric == "count"
+             else t("projects_chart.funding_split" if split else "projects_chart.funding_full"))
     fig.add_trace(go.Scatter(
         x=xs, y=ys, mode="markers+text", name=MARKER_TRACE, customdata=values["iso3"],
         text=[_map_label(r, metric, v) for r, v in zip(values.itertuples(), raw)],
@@ -78,6 +79,11 @@ def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False
         showlegend=False))
     # Wider than the homicide map on the east: the callouts' funding labels are longer.
     return base_layout(maps.frame(fig, EAST_MARGIN), height, font=PAGE_FONT, dragmode=False, clickmode="event+select")
+
+
+def donor_name(label: str) -> str:
+    """A donor as the charts show it: the stored 'Not stated' in the reader's words."""
+    return t("projects_chart.not_stated") if label == NOT_STATED else label
 
 
 def donor_colors(labels: list[str]) -> dict[str, str]:
@@ -108,28 +114,29 @@ def timeline(rows: pd.DataFrame, today: dt.date, height: int | None = None) -> g
             end = pd.to_datetime(part["shown_end"]) + pd.Timedelta(days=1)  # the end day is included
             fig.add_trace(go.Bar(
                 y=[labels[i] for i in part.index], base=start.dt.strftime("%Y-%m-%d"),
-                x=(end - start).dt.total_seconds() * 1000, orientation="h", name=donor,
+                x=(end - start).dt.total_seconds() * 1000, orientation="h", name=donor_name(donor),
                 legendgroup=donor, showlegend=donor not in in_legend,
                 marker=dict(color=colors[donor], line=dict(color="white", width=0.5),
                             pattern=dict(shape="/" if status == "ongoing" else "", fillmode="overlay",
                                          fgcolor="white", fgopacity=0.7)),
                 customdata=part["project_id"], hoverinfo="text",
-                hovertext=[f"<b>{r.project_id} {r.name}</b><br>donor: {donor}<br>period as written: "
-                           f"{r.period_text}" + ("<br>ongoing: drawn to today" if status == "ongoing" else "")
+                hovertext=[t("projects_chart.timeline_hover", project=r.project_id, name=r.name,
+                             donor=donor_name(donor), period=r.period_text)
+                           + ("<br>" + t("projects_chart.ongoing") if status == "ongoing" else "")
                            for r in part.itertuples()]))
             in_legend.add(donor)
     today_text = today.isoformat()
     fig.add_shape(type="line", x0=today_text, x1=today_text, y0=0, y1=1, yref="paper",
                   line=dict(color="#000", width=2, dash="dash"))
     fig.add_annotation(x=today_text, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                       text=f"today, {today:%d %b %Y}", font=TICK_FONT)
+                       text=t("projects_chart.today", date=today), font=TICK_FONT)
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], tickfont=TICK_FONT, automargin=True)
     fig.update_xaxes(type="date", gridcolor="#e5e5e5", dtick="M24", tickformat="%Y", tickfont=TICK_FONT)
     height = height or 26 * len(rows) + 150
     # Bottom margin: room for the year ticks above the source stamp that ui.chart adds.
     return base_layout(fig, height, font=PAGE_FONT, barmode="overlay", bargap=0.25, hovermode="closest",
                        legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=TICK_FONT,
-                                   title=dict(text="donor ", font=TICK_FONT)),
+                                   title=dict(text=t("projects_chart.donor") + " ", font=TICK_FONT)),
                        margin=dict(l=10, r=20, t=80, b=45))
 
 
@@ -144,22 +151,32 @@ def funding_bars(rows: pd.DataFrame, who: str, split: bool, height: int | None =
     order = rows.assign(value=value.fillna(0)).sort_values(["value", "n_projects"], ascending=True)
     text = []
     for r in order.itertuples():
-        stated = euro(r.value) if r.value > 0 else "no stated figure"
+        stated = euro(r.value) if r.value > 0 else euro(None)
         text.append(stated if not r.n_no_funding or r.value == 0
-                    else f"{stated} (+{int(r.n_no_funding)} no figure)")
-    names = [f"{who.capitalize() + ' not stated' if r.name == NOT_STATED else _short(r.name)} ({int(r.n_projects)})"
+                    else t("projects_chart.plus_no_figure", funding=stated, n=int(r.n_no_funding)))
+    not_stated, title = _partner_texts(who, split)
+    names = [f"{not_stated if r.name == NOT_STATED else _short(r.name)} ({int(r.n_projects)})"
              for r in order.itertuples()]
     fig = go.Figure(go.Bar(
         x=order["value"] / 1e6, y=names, orientation="h", text=text, textposition="outside", cliponaxis=False,
         marker=dict(color=[NOT_STATED_COLOR if n == NOT_STATED else CATEGORICAL[0] for n in order["name"]]),
         hoverinfo="text", name=who,
-        hovertext=[f"<b>{r.name}</b><br>{int(r.n_projects)} projects; stated funding {euro(r.value or None)}"
-                   f"<br>{int(r.n_no_funding)} with no stated figure" for r in order.itertuples()]))
+        hovertext=[t("projects_chart.bar_hover", name=donor_name(r.name), n=int(r.n_projects),
+                     funding=euro(r.value or None), n_none=int(r.n_no_funding)) for r in order.itertuples()]))
     top = float(order["value"].max() / 1e6) if len(order) else 1.0
-    fig.update_xaxes(title="stated funding, € million", range=[0, max(top, 1.0) * headroom], gridcolor="#eee",
+    fig.update_xaxes(title=t("projects_chart.funding_axis"), range=[0, max(top, 1.0) * headroom], gridcolor="#eee",
                      tickfont=TICK_FONT)
     fig.update_yaxes(tickfont=TICK_FONT, automargin=True)
-    how = f"amount split among a project's {who}s" if split else f"full amount to each {who} named"
-    title = f"By {who} ({how}); (n) projects"
     return base_layout(fig, height or 30 * len(order) + 160, font=PAGE_FONT, bargap=0.3, title=dict(text=title, x=0),
                        margin=dict(l=10, r=10, t=40, b=75))  # room for the axis title above ui.chart's stamp
+
+
+def _partner_texts(who: str, split: bool) -> tuple[str, str]:
+    """(the label of 'Not stated', the chart title) for donors or implementers, each sentence whole."""
+    if who == "donor":
+        return t("projects_chart.donor_not_stated"), t("projects_chart.by_donor_split" if split
+                                                       else "projects_chart.by_donor_full")
+    if who == "implementer":
+        return t("projects_chart.implementer_not_stated"), t("projects_chart.by_implementer_split" if split
+                                                             else "projects_chart.by_implementer_full")
+    raise ValueError(who)

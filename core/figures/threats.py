@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.figures.common import base_layout
+from core.strings import t
 
 # Tier colours: ordered by severity, distinguishable in greyscale and for colour-blind viewers.
 TIER_FILL = {1: "#b2182b", 2: "#ef8a62", 3: "#fddbc7", 4: "#d9d9d9"}
@@ -14,8 +15,7 @@ TIER_TEXT = {1: "white", 2: "#1f1f1f", 3: "#1f1f1f", 4: "#1f1f1f"}
 # Matrix regions (x0, x1) on the likelihood axis, high impact row (y 1-2); tier 4 spans both rows
 # in its own column because the CCSS says its probability and impact cannot yet be assessed.
 REGION_X = {3: (0, 1), 2: (1, 2), 1: (2, 3), 4: (3.25, 4.25)}
-LIKELIHOOD_TICKS = {0.5: "Low probability", 1.5: "Likely", 2.5: "High probability",
-                    3.75: "Not yet assessable"}
+LIKELIHOOD_TICKS = (0.5, 1.5, 2.5, 3.75)  # low probability, likely, high probability, not yet assessable
 MATRIX_TRACE = "threats"
 HIGH_ROW = (0.8, 3.2)  # y span of the high-impact row; below it the (empty) lower-impact row
 
@@ -33,11 +33,12 @@ def tier_matrix(threats: pd.DataFrame, tiers: pd.DataFrame, selected: str | None
         y0 = 0 if tier == 4 else HIGH_ROW[0]
         fig.add_shape(type="rect", x0=x0 + .02, x1=x1 - .02, y0=y0 + .02, y1=HIGH_ROW[1] - .02, line=dict(color="white", width=2),
                       fillcolor=TIER_FILL[tier], opacity=0.35 if tier != 4 else 0.6, layer="below")
-        fig.add_annotation(x=(x0 + x1) / 2, y=HIGH_ROW[1] - .06, text=f"<b>Tier {tier}</b><br>{_wrap(names.get(tier, ''), 16)}",
+        heading = t("threats_chart.tier_heading", tier=tier, name=_wrap(names.get(tier, ''), 16))
+        fig.add_annotation(x=(x0 + x1) / 2, y=HIGH_ROW[1] - .06, text=heading,
                            showarrow=False, font=dict(size=15), yanchor="top")
     fig.add_shape(type="rect", x0=0.02, x1=2.98, y0=0.02, y1=HIGH_ROW[0] - .02, line=dict(color="#bdbdbd", width=1, dash="dot"),
                   fillcolor="white", layer="below")
-    fig.add_annotation(x=1.5, y=HIGH_ROW[0] / 2, text="No CCSS threat is assessed as lower impact", showarrow=False,
+    fig.add_annotation(x=1.5, y=HIGH_ROW[0] / 2, text=t("threats_chart.no_lower_impact"), showarrow=False,
                        font=dict(size=14, color="#757575"))
     xs, ys, labels, hovers, ids, colors, text_colors = [], [], [], [], [], [], []
     for tier, group in threats.groupby("tier"):
@@ -48,8 +49,8 @@ def tier_matrix(threats: pd.DataFrame, tiers: pd.DataFrame, selected: str | None
             xs.append((x0 + x1) / 2)
             ys.append(top - i * step if len(group) > 1 else (top + bottom) / 2)
             labels.append(_wrap(row.name, 24))
-            hovers.append(f"<b>{row.name}</b> (Tier {row.tier})<br>{_wrap(row.description, 60)}"
-                          f"<br><i>CCSS 2013, {row.source_ref}</i>")
+            hovers.append(t("threats_chart.threat_hover", name=row.name, tier=row.tier,
+                            description=_wrap(row.description, 60), ref=row.source_ref))
             ids.append(row.threat_id)
             colors.append(TIER_FILL[int(tier)])
             text_colors.append("#1f1f1f")
@@ -60,10 +61,14 @@ def tier_matrix(threats: pd.DataFrame, tiers: pd.DataFrame, selected: str | None
                     line=dict(color=["black" if i == selected else "#4d4d4d" for i in ids],
                               width=[4 if i == selected else 1 for i in ids])),
         hovertext=hovers, hoverinfo="text", showlegend=False))
-    fig.update_xaxes(range=[-0.05, 4.3], tickvals=list(LIKELIHOOD_TICKS), ticktext=list(LIKELIHOOD_TICKS.values()),
-                     title="Likelihood", showgrid=False, zeroline=False, fixedrange=True, tickfont=dict(size=15))
-    fig.update_yaxes(range=[-0.05, HIGH_ROW[1] + .05], tickvals=[HIGH_ROW[0] / 2, sum(HIGH_ROW) / 2], ticktext=["Lower impact", "High impact"],
-                     title="Impact", showgrid=False, zeroline=False, fixedrange=True, tickfont=dict(size=15))
+    ticks = [t("threats_chart.low_probability"), t("threats_chart.likely"), t("threats_chart.high_probability"),
+             t("threats_chart.not_assessable")]
+    fig.update_xaxes(range=[-0.05, 4.3], tickvals=list(LIKELIHOOD_TICKS), ticktext=ticks,
+                     title=t("threats_chart.likelihood"), showgrid=False, zeroline=False, fixedrange=True,
+                     tickfont=dict(size=15))
+    fig.update_yaxes(range=[-0.05, HIGH_ROW[1] + .05], tickvals=[HIGH_ROW[0] / 2, sum(HIGH_ROW) / 2],
+                     ticktext=[t("threats_chart.lower_impact"), t("threats_chart.high_impact")],
+                     title=t("threats_chart.impact"), showgrid=False, zeroline=False, fixedrange=True, tickfont=dict(size=15))
     return base_layout(fig, height, dragmode=False, clickmode="event+select", margin=dict(l=10, r=10, t=10, b=70))
 
 
@@ -72,7 +77,7 @@ def funding_label(eur: float, n_unfunded: float) -> str:
     if pd.isna(eur):
         return ""
     if eur == 0 and n_unfunded > 0:
-        return "n/s"
+        return t("threats_chart.not_stated_short")
     return f"{eur / 1e6:.1f}{'+' if n_unfunded > 0 else ''}"
 
 
@@ -88,11 +93,11 @@ def coverage_heatmap(matrix: pd.DataFrame, row_labels: list[str], col_labels: li
         text = pd.DataFrame([[funding_label(e, n) for e, n in zip(er, nr)]
                              for er, nr in zip(matrix.to_numpy(), missing.to_numpy())],
                             index=matrix.index, columns=matrix.columns)
-        colorbar_title, scale = "EUR million (stated)", "Blues"
+        colorbar_title, scale = t("threats_chart.eur_million"), "Blues"
     else:
         z = matrix
         text = z.map(lambda v: "" if pd.isna(v) else f"{int(v)}")
-        colorbar_title, scale = "projects", "Blues"
+        colorbar_title, scale = t("threats_chart.projects"), "Blues"
     fig = go.Figure(go.Heatmap(
         z=z.to_numpy(dtype=float), x=col_labels, y=row_labels, text=text.to_numpy(), texttemplate="%{text}",
         textfont=dict(size=14), colorscale=scale, zmin=0, xgap=2, ygap=2, hoverongaps=False,
