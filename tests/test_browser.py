@@ -53,10 +53,21 @@ def start_app(env: dict) -> tuple[subprocess.Popen, str]:
     pytest.fail("streamlit did not start: " + (proc.stdout.read() if proc.stdout else ""))
 
 
+def warm_up(url: str, browser) -> None:
+    """One full load before the tests time anything: on a fresh clone it builds the database."""
+    page = browser.new_page()
+    try:
+        page.goto(url)
+        wait_until_idle(page, timeout_s=180)
+    finally:
+        page.close()
+
+
 @pytest.fixture(scope="module")
-def app_url():
+def app_url(browser):
     # The real data folder, as on a fresh clone: the app builds the database on first start.
     proc, url = start_app({k: v for k, v in os.environ.items() if k not in ("DASHBOARD_DB", "DASHBOARD_IMPORTS")})
+    warm_up(url, browser)
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -92,7 +103,7 @@ def offline_page(browser):
     context.close()
 
 
-def wait_until_idle(page, timeout_s: float = 45) -> None:
+def wait_until_idle(page, timeout_s: float = 90) -> None:
     """Wait for the heading, then for Streamlit to finish running the script."""
     page.wait_for_selector('[data-testid="stHeading"]', timeout=timeout_s * 1000)
     page.wait_for_function(
@@ -117,11 +128,11 @@ def test_homicide_map_draws_all_16_countries_offline(app_url, offline_page):
     wait_until_idle(offline_page)
     # The map by its element key (Streamlit gives keyed elements a st-key-<key> class), not by position.
     plot = offline_page.locator(".st-key-map_chart .js-plotly-plot")
-    plot.wait_for(timeout=30_000)
+    plot.wait_for(timeout=60_000)
     offline_page.wait_for_function(
         "() => document.querySelector('.st-key-map_chart .js-plotly-plot') &&"
         " document.querySelector('.st-key-map_chart .js-plotly-plot').querySelectorAll('path.point').length >= 16",
-        timeout=30_000)
+        timeout=60_000)
     # One clickable symbol per country (16), and a filled outline per country plus the grey context.
     assert plot.locator("path.point").count() == 16
     assert plot.locator("g.textpoint").count() == 16
@@ -161,11 +172,11 @@ def test_editor_uploads_previews_and_applies_an_import(editor_app, offline_page,
     page.get_by_label("Your name (recorded in the import log)").fill("Browser Test")
     page.get_by_label("Editor password").fill("browser test passphrase")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("text=Signed in as Browser Test", timeout=30_000)
+    page.wait_for_selector("text=Signed in as Browser Test", timeout=60_000)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(upload))
-    page.wait_for_selector("text=Valid.", timeout=30_000)
+    page.wait_for_selector("text=Valid.", timeout=60_000)
     page.get_by_role("button", name="Apply this import").click()
-    page.wait_for_selector("text=Applied as", timeout=30_000)
+    page.wait_for_selector("text=Applied as", timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     with duckdb.connect(str(editor_app["db"]), read_only=True) as con:
         assert con.execute("SELECT rate_per_100k FROM homicide_rates WHERE iso3 = 'JAM' AND year = 2040").fetchall() == [(41.5,)]
@@ -185,11 +196,11 @@ def test_copied_link_opens_the_same_view(app_url, offline_page, browser):
     page.get_by_role("slider").first.focus()
     for _ in range(5):
         page.keyboard.press("ArrowLeft")
-    page.wait_for_function("() => new URLSearchParams(location.search).get('year') === '2018'", timeout=30_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('year') === '2018'", timeout=60_000)
     wait_until_idle(page)
     page.wait_for_function("() => document.querySelector('.st-key-rank_chart .js-plotly-plot')"
                            " && document.querySelector('.st-key-rank_chart').textContent.includes('Ranking, 2018')",
-                           timeout=30_000)
+                           timeout=60_000)
     before = ranking_labels(page)
     page.get_by_text("Copy link to this view").click()
     link = page.locator('[data-testid="stCode"]').inner_text().strip()
@@ -200,7 +211,7 @@ def test_copied_link_opens_the_same_view(app_url, offline_page, browser):
     wait_until_idle(fresh)
     fresh.wait_for_function("() => document.querySelector('.st-key-rank_chart .js-plotly-plot')"
                             " && document.querySelector('.st-key-rank_chart').textContent.includes('Ranking, 2018')",
-                            timeout=30_000)
+                            timeout=60_000)
     assert fresh.get_by_role("slider").first.get_attribute("aria-valuetext") == "2018"
     assert ranking_labels(fresh) == before and len(before) == 16
     fresh.context.close()
@@ -210,16 +221,16 @@ def test_presentation_mode_hides_sidebar_and_steps_to_the_next_view(app_url, off
     page = offline_page
     page.goto(f"{app_url}/homicide?present=1&seq=homicide,threats")
     wait_until_idle(page)
-    page.get_by_role("button", name="Next ▶").wait_for(timeout=30_000)
-    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
+    page.get_by_role("button", name="Next ▶").wait_for(timeout=60_000)
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=60_000)
     assert page.locator("h1").first.inner_text() == "Homicide rates"
     page.get_by_role("button", name="Next ▶").click()
-    page.wait_for_function("() => location.pathname.endsWith('/threats')", timeout=30_000)
+    page.wait_for_function("() => location.pathname.endsWith('/threats')", timeout=60_000)
     wait_until_idle(page)
-    page.wait_for_selector("h1:has-text('Threat tiers')", timeout=30_000)
-    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=30_000)
+    page.wait_for_selector("h1:has-text('Threat tiers')", timeout=60_000)
+    page.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=60_000)
     assert page.get_by_role("button", name="Next ▶").is_disabled()  # last view of the sequence
     page.get_by_role("button", name="Exit").click()
-    page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=30_000)
+    page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.blocked == []
