@@ -237,9 +237,12 @@ async def load(context, url: str, timeout_ms: float = 60_000, polling="raf", tab
 
 
 async def find_interaction(page, known: Interaction | None) -> Interaction:
-    """The page's known main filter, else the first selectbox or radio of its main area, else the sidebar group."""
+    """The page's known main filter (if the page still has it), else the first selectbox or radio of its
+    main area, else the sidebar's country group."""
     if known is not None:
-        return known
+        if await _widget(page, known).count():
+            return known
+        print(f"  {page.url}: no {known.describe()} on the page; looking for another control", file=sys.stderr)
     main = page.locator('[data-testid="stMain"]')
     for kind, widget in (("selectbox", '[data-testid="stSelectbox"] input[aria-label]'),
                          ("radio", '[data-testid="stRadio"] [role="radiogroup"][aria-label]')):
