@@ -14,7 +14,12 @@ st.dataframe(queries.sources(all_sources), hide_index=True, width="stretch")
 
 st.header(t("about.tables"))
 for table in tables.itertuples():
-    with st.expander(t("about.table", table=table.table_name, n=table.row_count)):
+    # Each table's columns are built when its expander is opened, not for all 21 on every visit.
+    box, is_open = ui.lazy_expander(t("about.table", table=table.table_name, n=table.row_count),
+                                    key=f"about_{table.table_name}")
+    if not is_open:
+        continue
+    with box:
         st.write(table.description)
         if table.ships_empty and table.row_count == 0:
             st.info(t("about.empty"))

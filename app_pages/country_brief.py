@@ -1,4 +1,5 @@
 """Country brief: one printable page per country (print or save as PDF from the browser, A4 or Letter)."""
+from functools import partial
 import streamlit as st
 
 from core import kpi, projects, queries, state, threats, ui
@@ -38,8 +39,7 @@ st.header(t("brief.homicide"))
 series = queries.homicide_series((iso3,))
 profile = country_profile(series, SOURCE)
 ui.profile_cards(profile)
-trend = charts.trend_lines(series, queries.homicide_benchmarks(), SOURCE, height=360)
-trend.update_layout(width=PRINT_WIDTH)
+trend = partial(charts.trend_lines, series, queries.homicide_benchmarks(), SOURCE, height=360, width=PRINT_WIDTH)
 ui.chart(trend, "brief_trend", sorted(set(series["source_id"]) | {SOURCE}), f"homicide_trend_{iso3}", width="content")
 
 st.header(t("brief.projects"))

@@ -1,4 +1,5 @@
 """Homicide rates: map for a year, ranking, trends against benchmarks, country profile, table."""
+from functools import partial
 import pandas as pd
 import streamlit as st
 
@@ -41,55 +42,66 @@ ceiling = queries.homicide_rate_ceiling()
 shown = values[values["iso3"].isin(in_group)]
 stale = shown[shown["rate_per_100k"].notna() & ~shown["is_current"]]
 
-left, right = st.columns([3, 2])
-with left:
-    build_map = charts.rate_map if st.session_state["map"] == "geographic" else charts.tile_map
-    ui.chart(build_map(shown, year, ceiling, selected=st.session_state["country"]), "map_chart", [SOURCE],
-             f"homicide_map_{year}", on_select="rerun", selection_mode="points")
-    if len(stale):
-        st.caption(t("homicide.older_values",
-                     values=", ".join(f"{r.name} ({int(r.value_year)})" for r in stale.itertuples())))
-with right:
-    ui.chart(charts.ranking_bars(shown, year, ceiling), "rank_chart", [SOURCE], f"homicide_ranking_{year}",
-             on_select="rerun", selection_mode="points")
-ui.source_caption([SOURCE])
+# One part at a time: only the open tab's charts and tables are built and drawn.
+tab, tabs = ui.lazy_tabs("tab", {"map": t("homicide.tab_map"), "trends": t("homicide.trends"),
+                                 "table": t("homicide.tab_table")})
+footer_sources = {SOURCE}
+if tab == "map":
+    with tabs["map"]:
+        left, right = st.columns([3, 2])
+        with left:
+            build_map = charts.rate_map if st.session_state["map"] == "geographic" else charts.tile_map
+            ui.chart(partial(build_map, shown, year, ceiling, selected=st.session_state["country"]), "map_chart",
+                     [SOURCE], f"homicide_map_{year}", on_select="rerun", selection_mode="points")
+            if len(stale):
+                st.caption(t("homicide.older_values",
+                             values=", ".join(f"{r.name} ({int(r.value_year)})" for r in stale.itertuples())))
+        with right:
+            ui.chart(partial(charts.ranking_bars, shown, year, ceiling), "rank_chart", [SOURCE],
+                     f"homicide_ranking_{year}", on_select="rerun", selection_mode="points")
+        ui.source_caption([SOURCE])
 
-st.header(t("homicide.profile"))
-st.selectbox(t("common.country"), list(names), format_func=names.get, key="country")
-iso3 = st.session_state["country"]
-profile = country_profile(queries.homicide_series((iso3,)), SOURCE)
-ui.profile_cards(profile)
-if len(profile.quotes):
-    st.markdown(t("homicide.quotes_heading"))
-    quotes = profile.quotes.assign(year=[(t("common.not_stated") if pd.isna(y) else str(int(y)))
-                                         for y in profile.quotes["year"]])
-    headings = {"year": t("homicide.col_year"), "rate_per_100k": t("homicide.col_quoted_rate"),
-                "dataset_value": t("homicide.col_dataset_value"), "difference": t("homicide.col_difference"),
-                "source_title": t("homicide.col_document"), "source_ref": t("homicide.col_where"),
-                "note": t("homicide.col_note")}
-    st.dataframe(quotes[list(headings)].rename(columns=headings), hide_index=True, width="stretch",
-                 column_config={headings[c]: st.column_config.NumberColumn(format="%.1f")
-                                for c in ("rate_per_100k", "dataset_value", "difference")})
+        st.header(t("homicide.profile"))
+        st.selectbox(t("common.country"), list(names), format_func=names.get, key="country")
+        iso3 = st.session_state["country"]
+        profile = country_profile(queries.homicide_series((iso3,)), SOURCE)
+        ui.profile_cards(profile)
+        if len(profile.quotes):
+            st.markdown(t("homicide.quotes_heading"))
+            quotes = profile.quotes.assign(year=[(t("common.not_stated") if pd.isna(y) else str(int(y)))
+                                                 for y in profile.quotes["year"]])
+            headings = {"year": t("homicide.col_year"), "rate_per_100k": t("homicide.col_quoted_rate"),
+                        "dataset_value": t("homicide.col_dataset_value"), "difference": t("homicide.col_difference"),
+                        "source_title": t("homicide.col_document"), "source_ref": t("homicide.col_where"),
+                        "note": t("homicide.col_note")}
+            st.dataframe(quotes[list(headings)].rename(columns=headings), hide_index=True, width="stretch",
+                         column_config={headings[c]: st.column_config.NumberColumn(format="%.1f")
+                                        for c in ("rate_per_100k", "dataset_value", "difference")})
+            footer_sources |= set(profile.quotes["source_id"])
+        else:
+            st.caption(t("homicide.no_quotes", name=names[iso3]))
+elif tab == "trends":
+    with tabs["trends"]:
+        st.multiselect(t("common.countries"), list(names), format_func=names.get, key="trend", max_selections=8)
+        series = queries.homicide_series(tuple(st.session_state["trend"]))
+        ui.chart(partial(charts.trend_lines, series, queries.homicide_benchmarks(), SOURCE), "trend_chart",
+                 sorted(set(series["source_id"]) | {SOURCE}), "homicide_trends")
+        ui.source_caption(sorted(set(series["source_id"]) | {SOURCE}))
+        footer_sources |= set(series["source_id"])
 else:
-    st.caption(t("homicide.no_quotes", name=names[iso3]))
-
-st.header(t("homicide.trends"))
-st.multiselect(t("common.countries"), list(names), format_func=names.get, key="trend", max_selections=8)
-series = queries.homicide_series(tuple(st.session_state["trend"]))
-ui.chart(charts.trend_lines(series, queries.homicide_benchmarks(), SOURCE), "trend_chart",
-         sorted(set(series["source_id"]) | {SOURCE}), "homicide_trends")
-ui.source_caption(sorted(set(series["source_id"]) | {SOURCE}))
-
-st.header(t("homicide.table", year=year))
-others = queries.homicide_other_source_values(year, SOURCE)
-table = view_table(shown, others[others["iso3"].isin(in_group)], queries.sources((SOURCE,))["publisher"].iloc[0])
-# The table's own headings and values (core/homicide.py).
-if (table[t("homicide_table.sources_differ")] == t("homicide_table.yes")).any():
-    st.info(t("homicide.sources_differ"))
-st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 3,
-             column_config={t("homicide_table.rate"): st.column_config.NumberColumn(format="%.1f")})
-ui.downloads(table, f"homicide_rates_{year}", [SOURCE, *others["source_id"].unique()], key="homicide_table")
+    with tabs["table"]:
+        st.header(t("homicide.table", year=year))
+        others = queries.homicide_other_source_values(year, SOURCE)
+        table = view_table(shown, others[others["iso3"].isin(in_group)],
+                           queries.sources((SOURCE,))["publisher"].iloc[0])
+        # The table's own headings and values (core/homicide.py).
+        if (table[t("homicide_table.sources_differ")] == t("homicide_table.yes")).any():
+            st.info(t("homicide.sources_differ"))
+        st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 3,
+                     column_config={t("homicide_table.rate"): st.column_config.NumberColumn(format="%.1f")})
+        ui.downloads(table, f"homicide_rates_{year}", [SOURCE, *others["source_id"].unique()], key="homicide_table")
+        footer_sources |= set(others["source_id"])
 
 state.publish(["year", "map", "country", "trend"],
               {"year": last_year, "map": "geographic", "country": "JAM", "trend": ["JAM", "TTO", "BRB"]})
-ui.footer([SOURCE, *set(series["source_id"]), *set(others["source_id"])])
+ui.footer(sorted(footer_sources))

@@ -1,5 +1,6 @@
 """KPI progress: EL PACCTO 2.0's KPIs and OBIs, and the CCSS action-plan tracker."""
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -59,16 +60,16 @@ def show_results(row, totals, breakdowns) -> set[str]:
         else:
             left, right = st.columns([3, 2]) if len(totals) > 1 else (st.container(), None)
             with left:
-                ui.chart(charts.bullet_chart(totals, row.unit), f"k_bullet_{row.kpi_id}", RESULT_SOURCES,
+                ui.chart(partial(charts.bullet_chart, totals, row.unit), f"k_bullet_{row.kpi_id}", RESULT_SOURCES,
                          f"{row.kpi_id}_vs_target")
             if right is not None:
                 with right:
-                    ui.chart(charts.trend_chart(totals, row.unit), f"k_trend_{row.kpi_id}", RESULT_SOURCES,
+                    ui.chart(partial(charts.trend_chart, totals, row.unit), f"k_trend_{row.kpi_id}", RESULT_SOURCES,
                              f"{row.kpi_id}_trend")
         period = st.session_state["k_period"]
         if len(breakdowns):
             st.markdown(t("kpi.breakdowns", period=ui.md(period)))
-            ui.chart(charts.breakdown_bars(breakdowns, row.unit), f"k_break_{row.kpi_id}", RESULT_SOURCES,
+            ui.chart(partial(charts.breakdown_bars, breakdowns, row.unit), f"k_break_{row.kpi_id}", RESULT_SOURCES,
                      f"{row.kpi_id}_breakdown")
         elif period:
             st.caption(t("kpi.no_breakdown", period=ui.md(period)))
@@ -143,7 +144,7 @@ def show_actions() -> set[str]:
     if actions.empty:
         st.info(t("kpi.no_action"))
         return used
-    ui.chart(charts.goal_status_bars(shares), "k_goal_chart", ["ccss_2013", *queries.table_sources(("action_status",))],
+    ui.chart(partial(charts.goal_status_bars, shares), "k_goal_chart", ["ccss_2013", *queries.table_sources(("action_status",))],
              "ccss_action_plan_status")
     ui.source_caption(sorted(used))
     for goal in shares[shares["n_actions"] > 0].itertuples():

@@ -1,5 +1,6 @@
 """Overview: the situation at a glance, each card naming its source and linking to its page."""
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -77,9 +78,9 @@ with cards.container(border=True):
 with side.container(border=True):
     st.subheader(t("overview.map_title", year=year))
     values = queries.homicide_map_values(year, SOURCE)
-    fig = homicide_charts.rate_map(values, year, queries.homicide_rate_ceiling(), height=470)
-    fig.update_xaxes(range=(-92, -35))  # room for the small islands' labels in a half-width column
-    st.plotly_chart(fig, key="overview_map", config={"displaylogo": False, "staticPlot": True})
+    # East margin: room for the small islands' labels in a half-width column.
+    ui.chart(partial(homicide_charts.rate_map, values, year, queries.homicide_rate_ceiling(), height=470,
+                     east_margin=9.0), "overview_map", [SOURCE], f"homicide_map_{year}", static=True)
     ui.source_caption([SOURCE])
     link("app_pages/homicide.py", t("overview.link_map"))
 

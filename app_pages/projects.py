@@ -1,5 +1,6 @@
 """Donor projects: who funds what, where, when and how much; filters kept in the URL."""
 import datetime as dt
+from functools import partial
 
 import streamlit as st
 
@@ -74,78 +75,81 @@ cards[2].metric(t("projects.no_funding"), totals["n_no_funding"], help=t("projec
 cards[3].metric(t("projects.period_unknown"), totals["n_no_dates"])
 st.caption(projects.view_notes(listings, year, narrowed))
 
-st.subheader(t("projects.where"))
 opts = st.columns([2, 3, 3])
 opts[0].radio(t("projects.map_shows"), ["count", "funding"], key="p_map", horizontal=True,
               format_func={"count": t("common.number_of_projects"), "funding": t("common.stated_funding")}.get)
 opts[1].radio(t("projects.split"), ["full", "split"], key="p_split", horizontal=True,
               format_func={"full": t("projects.split_full"), "split": t("projects.split_split")}.get)
 split = s["p_split"] == "split"
-shown = view.by_country[view.by_country["iso3"].isin(in_group)]
-left, right = st.columns([3, 2])
-with left:
-    ui.chart(charts.project_map(shown, s["p_map"], split, tuple(s["p_country"])), "p_map_chart", sources,
-             f"projects_map_{s['p_map']}_{s['p_split']}", on_select="rerun", selection_mode="points")
-with right:
-    by_country = projects.country_table(shown, split)
-    st.dataframe(by_country, hide_index=True, width="stretch", height=36 * (len(by_country) + 1) + 3)
-no_country = int(listings["iso3s"].isna().sum())
-st.caption(t("projects.where_caption_split", n=no_country) if split else t("projects.where_caption_full", n=no_country))
-ui.source_caption(sources)
 
-st.subheader(t("projects.who_funds"))
-ui.chart(charts.funding_bars(view.by_donor, "donor", split), "p_donor_chart", sources,
-         f"projects_funding_by_donor_{s['p_split']}")
-ui.source_caption(sources)
+# One part at a time: only the open tab's charts and tables are built and drawn.
+tab, tabs = ui.lazy_tabs("p_tab", {"where": t("projects.where"), "funders": t("projects.who_funds"),
+                                   "when": t("projects.when"), "implementers": t("projects.who_implements"),
+                                   "list": t("projects.tab_list")})
+with tabs[tab]:
+    if tab == "where":
+        shown = view.by_country[view.by_country["iso3"].isin(in_group)]
+        left, right = st.columns([3, 2])
+        with left:
+            ui.chart(partial(charts.project_map, shown, s["p_map"], split, tuple(s["p_country"])), "p_map_chart",
+                     sources, f"projects_map_{s['p_map']}_{s['p_split']}", on_select="rerun", selection_mode="points")
+        with right:
+            by_country = projects.country_table(shown, split)
+            st.dataframe(by_country, hide_index=True, width="stretch", height=36 * (len(by_country) + 1) + 3)
+        no_country = int(listings["iso3s"].isna().sum())
+        st.caption(t("projects.where_caption_split", n=no_country) if split
+                   else t("projects.where_caption_full", n=no_country))
+    elif tab == "funders":
+        ui.chart(partial(charts.funding_bars, view.by_donor, "donor", split), "p_donor_chart", sources,
+                 f"projects_funding_by_donor_{s['p_split']}")
+    elif tab == "implementers":
+        ui.chart(partial(charts.funding_bars, view.by_implementer, "implementer", split), "p_impl_chart", sources,
+                 f"projects_funding_by_implementer_{s['p_split']}")
+    elif tab == "when":
+        dated, undated = projects.timeline_rows(listings)
+        if len(dated):
+            ui.chart(partial(charts.timeline, dated, TODAY), "p_timeline", sources, "projects_timeline")
+        backwards = dated[dated["end_date"] < dated["start_date"]]
+        notes = [t("projects.backwards", project=r.project_id, period=r.period_text) for r in backwards.itertuples()]
+        st.caption(" ".join([t("projects.when_caption"), *notes]))
+        st.markdown(t("projects.undated", n=len(undated)))
+        # Column names as core/projects.py's view_table writes them.
+        st.dataframe(projects.view_table(undated, None)[[t("projects_table.id"), t("common.project"),
+                                                         t("projects_table.period_as_written"), t("common.donor"),
+                                                         t("common.implementer")]],
+                     hide_index=True, width="stretch")
+    ui.source_caption(sources)
 
-st.subheader(t("projects.when"))
-dated, undated = projects.timeline_rows(listings)
-if len(dated):
-    ui.chart(charts.timeline(dated, TODAY), "p_timeline", sources, "projects_timeline")
-backwards = dated[dated["end_date"] < dated["start_date"]]
-notes = [t("projects.backwards", project=r.project_id, period=r.period_text) for r in backwards.itertuples()]
-st.caption(" ".join([t("projects.when_caption"), *notes]))
-st.markdown(t("projects.undated", n=len(undated)))
-# Column names as core/projects.py's view_table writes them.
-st.dataframe(projects.view_table(undated, None)[[t("projects_table.id"), t("common.project"),
-                                                 t("projects_table.period_as_written"), t("common.donor"),
-                                                 t("common.implementer")]],
-             hide_index=True, width="stretch")
-ui.source_caption(sources)
-
-st.subheader(t("projects.who_implements"))
-ui.chart(charts.funding_bars(view.by_implementer, "implementer", split), "p_impl_chart", sources,
-         f"projects_funding_by_implementer_{s['p_split']}")
-ui.source_caption(sources)
-
-st.subheader(t("projects.table", n=len(listings)))
-table = projects.view_table(listings, year)  # headings from core/projects.py, as above
-st.dataframe(table, hide_index=True, width="stretch", key="p_table", on_select="rerun",
-             selection_mode="single-row", column_config={
-                 t("common.funding_eur"): st.column_config.NumberColumn(format="€%,.0f"),
-                 t("projects_table.description"): st.column_config.TextColumn(width="large")})
-ui.downloads(table, "donor_projects", sources, key="projects_table")
-
-st.subheader(t("projects.detail"))
 ids = list(listings["project_id"])
-picked = (s.get("p_table") or {}).get("selection", {}).get("rows", [])
-if picked and picked[0] < len(ids) and s.get("p_table_last") != ids[picked[0]]:
-    s["p_project"] = s["p_table_last"] = ids[picked[0]]
 if s["p_project"] not in ids:
     s["p_project"] = ids[0] if ids else ""
-if ids:
-    label = dict(zip(listings["project_id"], listings["project_id"] + "  " + listings["name"]))
-    st.selectbox(t("projects.pick"), ids, format_func=label.get, key="p_project")
-    detail = projects.detail_markdown(s["p_project"], ui.md)
-    st.markdown(detail["title"])
-    cols = st.columns(2)
-    cols[0].markdown(detail["fields"])
-    cols[1].markdown(detail["places"])
-    st.markdown(detail["threats"])
-    st.markdown(detail["source"])
-    st.caption(detail["note"])
-else:
-    st.info(t("projects.no_match"))
+if tab == "list":
+    with tabs[tab]:
+        st.subheader(t("projects.table", n=len(listings)))
+        table = projects.view_table(listings, year)  # headings from core/projects.py, as above
+        st.dataframe(table, hide_index=True, width="stretch", key="p_table", on_select="rerun",
+                     selection_mode="single-row", column_config={
+                         t("common.funding_eur"): st.column_config.NumberColumn(format="€%,.0f"),
+                         t("projects_table.description"): st.column_config.TextColumn(width="large")})
+        ui.downloads(table, "donor_projects", sources, key="projects_table")
+
+        st.subheader(t("projects.detail"))
+        picked = (s.get("p_table") or {}).get("selection", {}).get("rows", [])
+        if picked and picked[0] < len(ids) and s.get("p_table_last") != ids[picked[0]]:
+            s["p_project"] = s["p_table_last"] = ids[picked[0]]
+        if ids:
+            label = dict(zip(listings["project_id"], listings["project_id"] + "  " + listings["name"]))
+            st.selectbox(t("projects.pick"), ids, format_func=label.get, key="p_project")
+            detail = projects.detail_markdown(s["p_project"], ui.md)
+            st.markdown(detail["title"])
+            cols = st.columns(2)
+            cols[0].markdown(detail["fields"])
+            cols[1].markdown(detail["places"])
+            st.markdown(detail["threats"])
+            st.markdown(detail["source"])
+            st.caption(detail["note"])
+        else:
+            st.info(t("projects.no_match"))
 
 state.publish([*DEFAULTS, "p_project"], {**DEFAULTS, "p_project": ids[0] if ids else ""})
 ui.footer(sources)

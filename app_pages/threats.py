@@ -1,4 +1,6 @@
 """Threat tiers: the CCSS matrix, where cooperation projects meet each threat, and the gaps."""
+from functools import partial
+
 import streamlit as st
 
 from core import queries, state, threats, ui
@@ -32,13 +34,15 @@ for chart_key in ("tier_chart", "coverage_chart"):
         if threat_id in threat_names:
             st.session_state["t_threat"] = threat_id
             st.session_state["t_cell"] = cell or ANY
+            if cell:  # a coverage cell: open the projects behind it
+                st.session_state["t_tab_tabs"] = t("threats.behind_header")
 
 st.title(t("threats.title"))
 st.caption(t("threats.caption"))
 
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(charts.tier_matrix(threat_table, threats.tiers(), st.session_state["t_threat"]), "tier_chart", [CCSS],
+    ui.chart(partial(charts.tier_matrix, threat_table, threats.tiers(), st.session_state["t_threat"]), "tier_chart", [CCSS],
              "ccss_threat_tiers", on_select="rerun", selection_mode="points")
     ui.source_caption([CCSS])
 with right:
@@ -51,15 +55,17 @@ with right:
     headings = {"goal_no": t("threats.col_goal"), "priority_no": t("threats.col_priority"),
                 "area": t("threats.col_area"), "title": t("threats.col_title"), "pillar": t("threats.col_pillar"),
                 "commitments": t("threats.col_commitments"), "rationale": t("threats.col_rationale")}
-    for label, frame, cols in (
-            (t("threats.goals"), answers["goals"], ["goal_no", "title", "rationale"]),
-            (t("threats.priorities"), answers["priorities"], ["priority_no", "title", "rationale"]),
-            (t("threats.us_areas"), answers["us_areas"], ["area", "pillar", "commitments", "rationale"])):
-        st.markdown(f"**{label}** ({len(frame)})")
+    parts = {"goals": (t("threats.goals"), ["goal_no", "title", "rationale"]),
+             "priorities": (t("threats.priorities"), ["priority_no", "title", "rationale"]),
+             "us_areas": (t("threats.us_areas"), ["area", "pillar", "commitments", "rationale"])}
+    answer, answer_tabs = ui.lazy_tabs("t_answers", {part: label for part, (label, _) in parts.items()})
+    with answer_tabs[answer]:
+        frame = answers[answer]
+        st.markdown(f"**{parts[answer][0]}** ({len(frame)})")
         if frame.empty:
             st.caption(t("threats.none_answers"))
         else:
-            st.dataframe(frame[cols].rename(columns=headings), hide_index=True, width="stretch")
+            st.dataframe(frame[parts[answer][1]].rename(columns=headings), hide_index=True, width="stretch")
 
 st.header(t("threats.coverage_header"))
 filters = st.columns(5)
@@ -78,48 +84,56 @@ chosen = {k: (None if st.session_state[f"t_{k}"] == ANY else st.session_state[f"
 args = dict(year=chosen["year"], donor=chosen["donor"], iso3=chosen["country"])
 dimension, value = st.session_state["t_dim"], st.session_state["t_value"]
 
-cells = threats.coverage(dimension, **args)
 if dimension == "country":
     columns = [iso for iso in country_names if iso in ui.group_iso3()]
     col_labels = [country_names[iso] for iso in columns]
 else:
     columns = col_labels = list(donors)
-row_labels = [t("threats.row_label", tier=r.tier, name=r.name) for r in threat_table.itertuples()]
-matrix = threats.coverage_matrix(cells, threat_table, columns, value)
-unfunded = threats.coverage_matrix(cells, threat_table, columns, "n_unfunded")
-ui.chart(charts.coverage_heatmap(matrix, row_labels, col_labels, value, unfunded), "coverage_chart", PROJECT_SOURCES,
-         f"threat_coverage_{dimension}", on_select="rerun", selection_mode="points")
-st.caption(t("threats.coverage_caption"))
-ui.source_caption(PROJECT_SOURCES)
 
-st.header(t("threats.gaps_header"))
-gap_list = threats.gaps(**args)
-st.dataframe(gap_list.drop(columns="threat_id").rename(columns={
-    "tier": t("common.tier"), "threat": t("common.threat"), "funding_eur": t("common.stated_funding_eur"),
-    "n_countries": t("threats.countries_reached"), "n_projects": t("common.projects"),
-    "n_unfunded": t("threats.projects_no_amount")}),
-    hide_index=True, width="stretch",
-    column_config={t("common.stated_funding_eur"): st.column_config.NumberColumn(format="%,.0f")})
+# One part at a time: only the open tab's chart or tables are built and drawn.
+part, part_tabs = ui.lazy_tabs("t_tab", {"coverage": t("threats.tab_coverage"), "gaps": t("threats.tab_gaps"),
+                                         "behind": t("threats.behind_header")})
+with part_tabs[part]:
+    if part == "coverage":
+        cells = threats.coverage(dimension, **args)
+        row_labels = [t("threats.row_label", tier=r.tier, name=r.name) for r in threat_table.itertuples()]
+        matrix = threats.coverage_matrix(cells, threat_table, columns, value)
+        unfunded = threats.coverage_matrix(cells, threat_table, columns, "n_unfunded")
+        ui.chart(partial(charts.coverage_heatmap, matrix, row_labels, col_labels, value, unfunded), "coverage_chart",
+                 PROJECT_SOURCES, f"threat_coverage_{dimension}", on_select="rerun", selection_mode="points")
+        st.caption(t("threats.coverage_caption"))
+        ui.source_caption(PROJECT_SOURCES)
 
-st.header(t("threats.behind_header"))
-cell_options = [ANY, *columns]
-if st.session_state["t_cell"] not in cell_options:
-    st.session_state["t_cell"] = ANY
-st.caption(t("threats.behind_caption", threat=ui.md(threat_names[st.session_state["t_threat"]])))
-st.selectbox(t("common.country") if dimension == "country" else t("common.donor"), cell_options, key="t_cell",
-             format_func=lambda v: (t("threats.all") if v == ANY else country_names.get(v, v)))
-drill_threat = st.session_state["t_threat"]
-cell = None if st.session_state["t_cell"] == ANY else st.session_state["t_cell"]
-behind = threats.cell_projects(drill_threat, dimension, cell, **args)
-if behind.empty:
-    st.info(t("threats.gap"))
-else:
-    st.dataframe(behind.drop(columns="project_id").rename(columns={
-        "name": t("threats.col_name"), "donor": t("common.donor"), "implementer": t("common.implementer"),
-        "countries": t("common.countries"), "period": t("common.period"), "funding_eur": t("common.funding_eur"),
-        "rationale": t("threats.col_rationale")}), hide_index=True, width="stretch",
-        column_config={t("common.funding_eur"): st.column_config.NumberColumn(format="%,.0f")})
-    ui.downloads(behind, f"projects_{drill_threat}", PROJECT_SOURCES, key="threat_cell")
+    elif part == "gaps":
+        st.header(t("threats.gaps_header"))
+        gap_list = threats.gaps(**args)
+        st.dataframe(gap_list.drop(columns="threat_id").rename(columns={
+            "tier": t("common.tier"), "threat": t("common.threat"), "funding_eur": t("common.stated_funding_eur"),
+            "n_countries": t("threats.countries_reached"), "n_projects": t("common.projects"),
+            "n_unfunded": t("threats.projects_no_amount")}),
+            hide_index=True, width="stretch",
+            column_config={t("common.stated_funding_eur"): st.column_config.NumberColumn(format="%,.0f")})
+
+    else:
+        st.header(t("threats.behind_header"))
+        cell_options = [ANY, *columns]
+        if st.session_state["t_cell"] not in cell_options:
+            st.session_state["t_cell"] = ANY
+        st.caption(t("threats.behind_caption", threat=ui.md(threat_names[st.session_state["t_threat"]])))
+        st.selectbox(t("common.country") if dimension == "country" else t("common.donor"), cell_options, key="t_cell",
+                     format_func=lambda v: (t("threats.all") if v == ANY else country_names.get(v, v)))
+        drill_threat = st.session_state["t_threat"]
+        cell = None if st.session_state["t_cell"] == ANY else st.session_state["t_cell"]
+        behind = threats.cell_projects(drill_threat, dimension, cell, **args)
+        if behind.empty:
+            st.info(t("threats.gap"))
+        else:
+            st.dataframe(behind.drop(columns="project_id").rename(columns={
+                "name": t("threats.col_name"), "donor": t("common.donor"), "implementer": t("common.implementer"),
+                "countries": t("common.countries"), "period": t("common.period"), "funding_eur": t("common.funding_eur"),
+                "rationale": t("threats.col_rationale")}), hide_index=True, width="stretch",
+                column_config={t("common.funding_eur"): st.column_config.NumberColumn(format="%,.0f")})
+            ui.downloads(behind, f"projects_{drill_threat}", PROJECT_SOURCES, key="threat_cell")
 
 state.publish(["t_year", "t_donor", "t_country", "t_threat", "t_dim", "t_value", "t_cell"],
               {"t_year": ANY, "t_donor": ANY, "t_country": ANY, "t_threat": "toc_drugs_guns",

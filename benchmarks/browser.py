@@ -312,6 +312,9 @@ async def interact(page, how: Interaction, i: int, timeout_ms: float = 60_000, p
     """Change the control; ms from the input event to ready (None when it failed)."""
     try:
         page.set_default_timeout(timeout_ms)
+        # Only the tab in front of its window gets animation frames (which Plotly and the "raf" polling
+        # use): with several tabs open, an interaction in a tab behind would wait for a 1 s fallback.
+        await page.bring_to_front()
         if how.kind == "selectbox":
             await _option_texts(page, how, _widget(page, how))  # before the mark: not part of the change
         after = await page.evaluate("() => window.__bench.mark()")

@@ -63,6 +63,63 @@ async def phases(tab, url: str) -> tuple[float, float, float, float]:
     return ready, start, end - start, ready - end
 
 
+async def click_phases(tab, how, i: int) -> tuple[float, float, float, float]:
+    """(total, input -> server's first answer, -> script_finished, -> ready) of one change, ms."""
+    await tab.bring_to_front()
+    if how.kind == "selectbox":
+        await br._option_texts(tab, how, br._widget(tab, how))
+    after = await tab.evaluate("() => window.__bench.mark()")
+    await br._change(tab, how, i)
+    end, _ = await br.wait_ready(tab, after, how.redraw, 90_000)
+    start, first, finished = await tab.evaluate(
+        "() => [window.__bench.input, window.__bench.wsFirst, window.__bench.wsFinishedAt]")
+    return end - start, first - start, finished - first, end - finished
+
+
+async def profile_clicks(tab, how, i: int) -> dict[str, float]:
+    cdp = await tab.context.new_cdp_session(tab)
+    await cdp.send("Profiler.enable")
+    await cdp.send("Profiler.setSamplingInterval", {"interval": 500})
+    await cdp.send("Profiler.start")
+    await click_phases(tab, how, i)
+    profile = (await cdp.send("Profiler.stop"))["profile"]
+    await cdp.detach()
+    frames = {n["id"]: n["callFrame"] for n in profile["nodes"]}
+    spent: dict[str, float] = collections.Counter()
+    for node, delta in zip(profile["samples"], profile["timeDeltas"]):
+        spent[category(frames[node])] += delta / 1000
+    return spent
+
+
+async def main_clicks(paths: list[str], db: Path, folder: Path) -> None:
+    from playwright.async_api import async_playwright
+    from benchmarks.pages import discover_pages, interaction_for
+    by_path = {p.path: p for p in discover_pages()}
+    env = {"DASHBOARD_DB": str(db), "DASHBOARD_IMPORTS": str(folder / "imports")}
+    server = br.start_server(ENTRY, ROOT, env, folder / "app.log")
+    try:
+        br.wait_healthy(server)
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=br.CHROMIUM, args=br.CHROMIUM_ARGS)
+            print(f"{'page':<18}{'click':>7}{'server':>7}{'run':>7}{'draw':>7}  | browser CPU ms: "
+                  + " ".join(f"{c:>8}" for c in SHOWN))
+            for path in paths:
+                context = await br.new_context(browser)
+                ms, _, tab = await br.load(context, server.url + path, timeout_ms=90_000)
+                how = await br.find_interaction(tab, interaction_for(by_path[path]))
+                for i in range(2):
+                    await click_phases(tab, how, i)
+                rows = [await click_phases(tab, how, i) for i in range(2, 7)]
+                spent = await profile_clicks(tab, how, 7)
+                medians = [statistics.median(column) for column in zip(*rows)]
+                print(f"{path:<18}" + "".join(f"{m:>7.0f}" for m in medians) + "  | "
+                      + " ".join(f"{spent.get(c, 0):>8.0f}" for c in SHOWN), flush=True)
+                await context.close()
+            await browser.close()
+    finally:
+        server.stop()
+
+
 async def main_async(paths: list[str], db: Path, folder: Path) -> None:
     from playwright.async_api import async_playwright
     empty = folder / "empty_page.py"
@@ -99,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile_pages", description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", help="page paths (default: every registered page)")
     parser.add_argument("--scale", action="store_true", help="on the 100x database")
+    parser.add_argument("--clicks", action="store_true",
+                        help="profile each page's main-filter change instead of its load: input -> the "
+                             "server's first answer (server), -> script_finished (run), -> ready (draw)")
     args = parser.parse_args(argv)
     from loaders.build import CURATED_DIR, build
     paths = args.paths or [p.path for p in discover_pages()]
@@ -109,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.scale:
             synth.scale_database(db, folder / "scale.duckdb")
             db = folder / "scale.duckdb"
-        asyncio.run(main_async(paths, db, folder))
+        asyncio.run((main_clicks if args.clicks else main_async)(paths, db, folder))
     return 0
 
 

@@ -163,6 +163,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "homicide.col_note": "Curator's note",
     "homicide.no_quotes": "The strategy documents quote no homicide figure for {name}.",
     "homicide.trends": "Trends",
+    "homicide.tab_map": "Map, ranking and country profile",
+    "homicide.tab_table": "Table",
     "homicide.table": "Table: {year}",
     "homicide.sources_differ": "For some countries another source gives a different value for this year: both are "
                                "shown.",
@@ -202,6 +204,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "threats.countries_reached": "Countries reached",
     "threats.projects_no_amount": "Projects with no stated amount",
     "threats.behind_header": "Projects behind a cell",
+    "threats.tab_coverage": "Coverage matrix",
+    "threats.tab_gaps": "Gaps",
     "threats.behind_caption": "Threat: {threat} (choose it above, or click the matrix or a coverage cell).",
     "threats.all": "All",
     "threats.gap": "No project in the documents addresses this threat here: a gap.",
@@ -249,6 +253,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "projects.who_implements": "Who implements",
     "projects.table": "Table: {n} listings",
     "projects.detail": "Project detail",
+    "projects.tab_list": "All projects",
     "projects.pick": "Project (or select a row of the table)",
     "projects.no_match": "No project matches these filters.",
 

@@ -1,6 +1,7 @@
 """Pieces every page shares: the global sidebar filters, source captions, the footer, downloads."""
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -75,49 +76,109 @@ def footer(source_ids: Sequence[str]) -> None:
 
 
 def downloads(frame: pd.DataFrame, name: str, source_ids: Sequence[str], key: str) -> None:
-    """CSV and Excel downloads of a table; the Excel file carries an About sheet with the sources."""
+    """CSV and Excel downloads of a table; the Excel file carries an About sheet with the sources.
+
+    The files are made when a button is clicked (Streamlit calls the function then), not on every
+    run, and the click does not rerun the page.
+    """
     found = queries.sources(tuple(source_ids))
     as_of = queries.data_as_of()
     about = [(t("ui.excel_table"), name)] + [(t("ui.excel_source"), f"{r.title} ({r.publisher}). {r.citation}")
                                                for r in found.itertuples()]
     about.append((t("ui.excel_data_as_of"), f"{as_of:%Y-%m-%d}" if as_of is not None else t("common.not_reported")))
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("ui.download_csv"), to_csv_bytes(frame), f"{name}.csv", "text/csv", key=f"{key}_csv")
-    right.download_button(t("ui.download_excel"), to_excel_bytes(frame, name, about), f"{name}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+    left.download_button(t("ui.download_csv"), functools.partial(to_csv_bytes, frame), f"{name}.csv", "text/csv",
+                         key=f"{key}_csv", on_click="ignore")
+    right.download_button(t("ui.download_excel"), functools.partial(to_excel_bytes, frame, name, about), f"{name}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                          on_click="ignore")
 
 
 PRESENT_SCALE = 1.4  # text and height in presentation mode, for the back of the room
 
 
-def chart(fig: go.Figure, key: str, source_ids: Sequence[str], name: str, **kwargs):
+def chart(figure: go.Figure | functools.partial, key: str, source_ids: Sequence[str], name: str,
+          static: bool = False, **kwargs):
     """Show a Plotly figure: source and data date stamped on it (so a PNG export carries them),
-    PNG export named after it, larger text in presentation mode. Returns the selection event."""
+    PNG export named after it, larger text in presentation mode. Returns the selection event.
+    `static`: a picture, no hover or toolbar (a thumbnail that links to its page).
+
+    `figure` is best given as the call that builds it, `functools.partial(builder, *args)` with a
+    pure builder of core/figures: the finished figure is then made once per distinct arguments,
+    stamp and mode, and shared by every run and session (building a Plotly figure costs tens of
+    milliseconds; showing a ready one, a few).
+    """
     found = queries.sources(tuple(source_ids))
     as_of = queries.data_as_of()
     stamp = (t("common.source", names="; ".join(dict.fromkeys(found["publisher"]))) if len(found)
              else t("common.source_not_reported"))
     stamp += " · " + t("ui.chart_data_as_of", date=as_of) if as_of is not None else ""
+    if isinstance(figure, functools.partial):
+        build = figure.func
+        fig = _finished_figure(f"{build.__module__}.{build.__qualname__}", figure.args,
+                               tuple(sorted(figure.keywords.items())), stamp, present.is_on(), _build=build)
+    else:
+        fig = _finish(figure, stamp, present.is_on())
+    config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+              "toImageButtonOptions": {"format": "png", "scale": 2,
+                                       "filename": f"{name}_{as_of:%Y-%m-%d}" if as_of is not None else name},
+              "staticPlot": static}
+    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _finished_figure(builder: str, args: tuple, keywords: tuple, stamp: str, presenting: bool, _build) -> go.Figure:
+    """One finished figure per builder, arguments (data frames hashed by content), stamp and mode.
+
+    Shared, never changed after this: st.plotly_chart only reads it.
+    """
+    return _finish(_build(*args, **dict(keywords)), stamp, presenting)
+
+
+def _finish(fig: go.Figure, stamp: str, presenting: bool) -> go.Figure:
+    """Stamp the source line under the plot; in presentation mode, scale text and height."""
     bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 10
     fig.add_annotation(text=stamp, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                        yshift=-bottom - 4, showarrow=False, font=dict(size=12, color="#595959"))
-    fig.update_layout(margin_b=bottom + 24)
-    if present.is_on():
-        fig.update_layout(font_size=(fig.layout.font.size or 14) * PRESENT_SCALE,
+    fig.update_layout(margin=dict(b=bottom + 24))
+    if presenting:
+        fig.update_layout(font=dict(size=(fig.layout.font.size or 14) * PRESENT_SCALE),
                           height=int((fig.layout.height or 450) * 1.15))
         for trace in fig.data:
             size = getattr(getattr(trace, "textfont", None), "size", None)
             if isinstance(size, (int, float)):
                 trace.textfont.size = size * PRESENT_SCALE
-        # Explicit sizes (ticks, legend) do not follow font_size: scale them too.
-        fig.for_each_xaxis(lambda a: a.tickfont.size and a.update(tickfont_size=a.tickfont.size * PRESENT_SCALE))
-        fig.for_each_yaxis(lambda a: a.tickfont.size and a.update(tickfont_size=a.tickfont.size * PRESENT_SCALE))
+        # Explicit sizes (ticks, legend) do not follow the font size: scale them too.
+        fig.for_each_xaxis(lambda a: a.tickfont.size and a.update(tickfont=dict(size=a.tickfont.size * PRESENT_SCALE)))
+        fig.for_each_yaxis(lambda a: a.tickfont.size and a.update(tickfont=dict(size=a.tickfont.size * PRESENT_SCALE)))
         if fig.layout.legend.font.size:
-            fig.update_layout(legend_font_size=fig.layout.legend.font.size * PRESENT_SCALE)
-    config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-              "toImageButtonOptions": {"format": "png", "scale": 2,
-                                       "filename": f"{name}_{as_of:%Y-%m-%d}" if as_of is not None else name}}
-    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+            fig.update_layout(legend=dict(font=dict(size=fig.layout.legend.font.size * PRESENT_SCALE)))
+    return fig
+
+
+def lazy_tabs(key: str, sections: dict[str, str]) -> tuple[str, dict]:
+    """Tabs whose content is built only while open: the other tabs' charts and tables are neither
+    computed nor sent to the browser, so a page draws only the part a reader looks at.
+
+    `sections`: slug -> label. The open tab is kept in the URL under `key` as its slug (a link
+    opens the same tab). Returns (the open tab's slug, slug -> tab container).
+    """
+    slugs = list(sections)
+    state.restore(key, slugs[0], choices=slugs)
+    widget = f"{key}_tabs"
+    if widget not in st.session_state:
+        st.session_state[widget] = sections[st.session_state[key]]
+    containers = st.tabs(list(sections.values()), key=widget, on_change="rerun")
+    label = st.session_state[widget]
+    st.session_state[key] = next((slug for slug, text in sections.items() if text == label), slugs[0])
+    state.publish([key], {key: slugs[0]})
+    return st.session_state[key], dict(zip(slugs, containers))
+
+
+def lazy_expander(label: str, key: str):
+    """An expander whose content is built only while open (returns the container and whether it is)."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box, bool(box.open)
 
 
 def view_link(url: str | None, params: dict[str, str]) -> str:
@@ -127,11 +188,16 @@ def view_link(url: str | None, params: dict[str, str]) -> str:
 
 
 def share_control(page_path: str, packable: Sequence[str]) -> None:
-    """Sidebar: the link to this exact view (st.code has a copy button); save it for a decision pack."""
+    """Sidebar: the link to this exact view (st.code has a copy button); save it for a decision pack.
+
+    The link is drawn only while its expander is open: the code block's renderer is a large part
+    of the browser's work on a page, for a control most views never open.
+    """
     params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("present", "seq")}
-    with st.sidebar.expander(t("ui.copy_link")):
-        st.code(view_link(st.context.url, params), language=None, wrap_lines=True)
-        st.caption(t("ui.copy_link_caption"))
+    share = st.sidebar.expander(t("ui.copy_link"), key="share_open", on_change="rerun")
+    if share.open:
+        share.code(view_link(st.context.url, params), language=None, wrap_lines=True)
+        share.caption(t("ui.copy_link_caption"))
     if page_path in packable:
         saved = st.session_state.setdefault("pack_views", [])
         view = (page_path, tuple(params.items()))

@@ -60,12 +60,25 @@ def test_year_slider_sets_ranking_and_table(app_db, db):
     top = db.execute("SELECT c.name FROM homicide_rates h JOIN countries c ON c.iso3 = h.iso3 "
                      "WHERE h.year = 2010 AND h.source_id = ? ORDER BY h.rate_per_100k DESC LIMIT 1",
                      [SOURCE]).fetchone()[0]
-    table = table_of(at)
-    assert table.iloc[0]["Country"] == top == "Jamaica"
-    assert any(h.value == "Table: 2010" for h in at.header)
     ranking = json.loads(at.get("plotly_chart")[1].proto.spec)
     assert ranking["data"][0]["y"][-1] == top
     assert at.query_params["year"] == "2010"
+    at.session_state["tab_tabs"] = "Table"  # the table tab, same year
+    at.run()
+    assert not at.exception
+    assert table_of(at).iloc[0]["Country"] == top == "Jamaica"
+    assert any(h.value == "Table: 2010" for h in at.header)
+    assert at.query_params["tab"] == "table" and at.query_params["year"] == "2010"
+
+
+def test_only_the_open_tab_is_built(app_db):
+    at = open_page("app_pages/homicide.py")
+    assert len(at.get("plotly_chart")) == 2  # map and ranking
+    assert not any(h.value.startswith("Table") for h in at.header)
+    at = open_page("app_pages/homicide.py", {"tab": "trends"})
+    assert not at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(specs) == 1 and specs[0]["layout"]["legend"]["orientation"] == "h"  # the trend lines only
 
 
 @pytest.mark.parametrize("year", [1990, 2000, 2007, 2018, 2023])
@@ -98,7 +111,9 @@ def test_url_restores_filters(app_db):
     assert at.select_slider(key="year").value == 2005
     assert at.radio(key="map").value == "tiles"
     assert at.selectbox(key="country").value == "GUY"
+    at = open_page("app_pages/homicide.py", {"year": "2005", "trend": "GUY,SUR", "group": "caricom", "tab": "trends"})
     assert at.multiselect(key="trend").value == ["GUY", "SUR"]
+    at = open_page("app_pages/homicide.py", {"year": "2005", "group": "caricom", "tab": "table"})
     assert "DOM" not in set(table_of(at)["ISO3"])  # the CARICOM group leaves out the Dominican Republic
 
 
@@ -193,3 +208,28 @@ def test_every_page_restores_its_filters_and_the_global_group_from_the_url(app_d
         shown = ",".join(map(str, widget)) if isinstance(widget, list) else str(widget)
         assert shown == value, (key, shown, value)
         assert at.query_params[key] == value  # and it is written back, so the link stays shareable
+
+
+def test_about_the_data_builds_a_table_dictionary_when_opened(app_db, db):
+    at = open_page("app_pages/about_data.py")
+    assert not at.exception
+    assert len(at.dataframe) == 1  # the sources; every table's columns wait behind its expander
+    n_tables = db.execute("SELECT count(*) FROM meta_tables").fetchone()[0]
+    assert sum(e.label.endswith(" rows)") for e in at.expander) == n_tables
+    at.session_state["about_projects"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe) == 2
+    documented = set(at.dataframe[1].value.iloc[:, 0])
+    actual = {r[0] for r in db.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'projects'").fetchall()}
+    assert documented == actual
+
+
+def test_share_link_is_drawn_when_its_expander_opens(app_db):
+    at = open_page("app_pages/homicide.py", {"year": "2015"})
+    assert not at.code  # the code block (and its renderer) only when asked for
+    at.session_state["share_open"] = True
+    at.run()
+    assert not at.exception
+    assert at.code[0].value.endswith("?year=2015"), at.code[0].value

@@ -286,8 +286,9 @@ def test_funding_bars_show_unstated_count_beside_every_total(app_db):
 # --- the page ------------------------------------------------------------------------------------
 
 def run_page(params: dict | None = None) -> AppTest:
+    """The page opened on its "All projects" tab unless `params` name another."""
     at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in (params or {}).items():
+    for key, value in {"p_tab": "list", **(params or {})}.items():
         at.query_params[key] = value
     return at.run()
 
@@ -305,6 +306,24 @@ def test_page_shows_every_listing_with_no_filter(app_db, db):
     assert at.metric[0].label == "Projects" and at.metric[0].value == str(n_rows - n_repeats)
     assert any("counted once: EPA-34 = EPA-18" in c.value for c in at.caption)
     assert any("Data as of" in c.value for c in at.caption)
+
+
+def test_only_the_open_tab_is_built(app_db):
+    """The page opens on the map; the other parts are built when their tab is opened, and the open
+    tab is in the link."""
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = [c.proto.id for c in at.get("plotly_chart")]
+    assert len(charts) == 1 and "p_map_chart" in charts[0]
+    assert not any("Funding (EUR)" in d.value.columns for d in at.dataframe)
+    assert "p_tab" not in at.query_params  # the default tab keeps the link short
+    at.session_state["p_tab_tabs"] = "When"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    charts = [c.proto.id for c in at.get("plotly_chart")]
+    assert len(charts) == 1 and "p_timeline" in charts[0]
+    assert at.query_params["p_tab"] == "when"
+    assert run_page({"p_tab": "when"}).session_state["p_tab_tabs"] == "When"
 
 
 def test_url_view_equals_widget_view(app_db, db):
@@ -366,13 +385,19 @@ def hostile_db(curated_copy, tmp_path, monkeypatch):
 
 
 def test_export_of_the_filtered_table_keeps_formulas_as_text(hostile_db, monkeypatch):
-    from core import ui
-    captured: list[bytes] = []
-    original = ui.to_excel_bytes
-    monkeypatch.setattr(ui, "to_excel_bytes", lambda *a, **k: captured.append(original(*a, **k)) or captured[-1])
+    from streamlit.delta_generator import DeltaGenerator
+    given: dict[str, object] = {}  # file name -> what the download button was given (made on click)
+    original = DeltaGenerator.download_button
+
+    def recording(self, label, data, file_name=None, *args, **kwargs):
+        given[file_name] = data
+        return original(self, label, data, file_name, *args, **kwargs)
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
     at = run_page({"p_impl": "undp"})
     assert not at.exception, [e.value for e in at.exception]
     shown = main_table(at)
+    assert callable(given["donor_projects.xlsx"])  # made when clicked, not on every run
+    captured = [given["donor_projects.xlsx"]()]
     sheet = openpyxl.load_workbook(io.BytesIO(captured[-1]))["donor_projects"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("ID", "Project") and len(rows) - 1 == len(shown)

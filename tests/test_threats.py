@@ -140,7 +140,7 @@ def test_funding_labels():
 
 
 def test_page_drill_down_lists_the_cell_projects(app_db, db):
-    at = open_threats({"t_threat": "human_trafficking"})
+    at = open_threats({"t_threat": "human_trafficking", "t_tab": "behind"})
     at.selectbox(key="t_cell").set_value("HTI").run()
     assert not at.exception
     shown = at.dataframe[-1].value
@@ -152,9 +152,23 @@ def test_page_drill_down_lists_the_cell_projects(app_db, db):
 
 
 def test_page_drill_down_empty_cell_says_gap(app_db):
-    at = open_threats({"t_threat": "natural_disasters", "t_cell": "JAM"})
+    at = open_threats({"t_threat": "natural_disasters", "t_cell": "JAM", "t_tab": "behind"})
     assert not at.exception
     assert any("a gap" in i.value for i in at.info)
+
+
+def test_only_the_open_tabs_are_built(app_db):
+    """The matrix and the coverage heatmap on opening; the gaps and the projects behind a cell on their
+    tabs; of the threat's answers, the open tab's table only."""
+    at = open_threats()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2 and heatmap_spec(at)
+    assert len(at.dataframe) == 1 and "Rationale" in at.dataframe[0].value.columns  # the goals
+    at = open_threats({"t_tab": "gaps", "t_answers": "us_areas"})
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1  # the matrix
+    assert [list(d.value.columns)[:2] for d in at.dataframe] == [["Area", "Pillar"], ["Tier", "Threat"]]
+    assert at.query_params["t_tab"] == "gaps" and at.query_params["t_answers"] == "us_areas"
 
 
 def test_page_filters_restore_from_url(app_db):

@@ -53,7 +53,7 @@ def _marker_trace(values: pd.DataFrame, xs, ys, ceiling: float, year: int, size:
 
 
 def rate_map(values: pd.DataFrame, year: int, ceiling: float, selected: str | None = None,
-             height: int = 640) -> go.Figure:
+             height: int = 640, east_margin: float = 0.0) -> go.Figure:
     """Choropleth of the 16 countries on shipped outlines; small islands get a symbol and callout.
 
     `values`: one row per country (iso3, name, lat, lon, rate_per_100k, value_year, is_current).
@@ -62,7 +62,7 @@ def rate_map(values: pd.DataFrame, year: int, ceiling: float, selected: str | No
                                       [_hover(r, year) for r in values.itertuples()], [selected] if selected else [])
     positions = [geo.LABEL_POSITION.get(iso3, "middle right") for iso3 in values["iso3"]]
     fig.add_trace(_marker_trace(values, xs, ys, ceiling, year, size=18, textposition=positions, selected=selected))
-    return base_layout(maps.frame(fig), height, dragmode=False, clickmode="event+select")
+    return base_layout(maps.frame(fig, east_margin), height, dragmode=False, clickmode="event+select")
 
 
 def tile_map(values: pd.DataFrame, year: int, ceiling: float, selected: str | None = None,
@@ -108,7 +108,7 @@ def ranking_bars(values: pd.DataFrame, year: int, ceiling: float, height: int = 
 
 
 def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: str,
-                height: int = 480) -> go.Figure:
+                height: int = 480, width: int | None = None) -> go.Figure:
     """Country series from the primary source, other sources as markers, benchmark areas dashed."""
     fig = go.Figure()
     dated = series.dropna(subset=["year"])
@@ -134,4 +134,4 @@ def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: 
     fig.update_yaxes(title=t("homicide_chart.per_100k"), gridcolor="#eee", rangemode="tozero")
     # Legend above the plot and a bottom margin that holds the axis title: the source stamp goes below it.
     return base_layout(fig, height, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-                       hovermode="closest", margin=dict(l=10, r=10, t=60, b=55))
+                       hovermode="closest", margin=dict(l=10, r=10, t=60, b=55), width=width)
