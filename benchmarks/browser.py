@@ -30,9 +30,12 @@ from benchmarks.pages import FALLBACK, Interaction
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+                 "--disable-component-update", "--no-first-run",
+                 # Offline: every host but this machine resolves to nothing.
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
 VIEWPORT = {"width": 1920, "height": 1080}  # the projector
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+OFF_HOST: list[str] = []  # every request to another host seen in any context (there should be none)
 
 EMPTY_PAGE = '''"""The floor: a title and one small Plotly chart, served the same way as the app."""
 import plotly.graph_objects as go
@@ -176,18 +179,23 @@ def wait_healthy(server: Server, timeout_s: float = 90) -> None:
 # --- the browser --------------------------------------------------------------------------------
 
 async def new_context(browser):
-    """A context like a user's tab on the projector laptop; any request off this machine is refused."""
+    """A context like a user's tab on the projector laptop, offline.
+
+    Requests are watched, not intercepted: Playwright's request interception (context.route)
+    turns Chromium's HTTP cache off, so every load would download Streamlit's code chunks again,
+    which no returning user's browser does. Nothing can leave the machine anyway (CHROMIUM_ARGS
+    resolve every other host to nowhere); a request to another host is recorded in OFF_HOST
+    (reported in the JSON) and fails.
+    """
     from urllib.parse import urlparse
     context = await browser.new_context(viewport=VIEWPORT)
     await context.add_init_script(INSTRUMENT_JS)
 
-    async def offline(route):
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL_HOSTS:
-            await route.continue_()
-        else:
-            await route.abort()
-    await context.route("**/*", offline)
+    def watch(request):
+        url = request.url
+        if not url.startswith(("data:", "blob:")) and urlparse(url).hostname not in LOCAL_HOSTS:
+            OFF_HOST.append(url)
+    context.on("request", watch)
     return context
 
 

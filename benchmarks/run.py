@@ -223,6 +223,7 @@ def assemble(pages: list[Page], measured: dict, build_samples: list, import_samp
         "concurrent": stats.concurrent_figures(concurrent["loads"], concurrent["clicks"], concurrent["errors"],
                                                sessions, concurrent["rounds"], stats.median(pooled),
                                                concurrent["empty_loads"]),
+        "off_host_requests": len(br.OFF_HOST),  # requests to any other host: the app is offline, so 0
         "cores": os.cpu_count(),
         "versions": {"streamlit": streamlit.__version__, "duckdb": duckdb.__version__, "plotly": plotly.__version__},
     }

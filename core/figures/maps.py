@@ -30,14 +30,19 @@ def country_shapes(values: pd.DataFrame, fills: Sequence[str], hovers: Sequence[
             hoveron="fills", hoverinfo="text", text=hover, name=row.iso3, showlegend=False))
     callouts = geo.callout_positions()
     xs, ys = [], []
+    leader_xs: list[float | None] = []
+    leader_ys: list[float | None] = []
     for row in values.itertuples():
         if row.iso3 in callouts:
             cx, cy = callouts[row.iso3]
-            fig.add_trace(go.Scatter(x=[row.lon, cx], y=[row.lat, cy], mode="lines", hoverinfo="skip",
-                                     line=dict(color="#7f7f7f", width=1), showlegend=False, name="leader"))
+            leader_xs += [row.lon, cx, None]
+            leader_ys += [row.lat, cy, None]
             xs.append(cx), ys.append(cy)
         else:
             xs.append(row.lon), ys.append(row.lat)
+    if leader_xs:  # all leader lines in one trace: fewer traces, less for the browser to draw
+        fig.add_trace(go.Scatter(x=leader_xs, y=leader_ys, mode="lines", hoverinfo="skip", connectgaps=False,
+                                 line=dict(color="#7f7f7f", width=1), showlegend=False, name="leader"))
     return fig, xs, ys
 
 
