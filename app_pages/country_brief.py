@@ -10,6 +10,7 @@ from core.strings import t
 SOURCE = queries.PRIMARY_HOMICIDE_SOURCE
 PROJECT_SOURCES = ["elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019"]
 PRINT_WIDTH = 680  # px: fits the printable width of A4 (186 mm) and Letter (192 mm) at 96 dpi
+BRIEF_ROWS = 30  # rows per table: a brief that prints on a few pages
 # Static CSS only: on paper, no sidebar, toolbar or widgets; charts never split across pages.
 PRINT_CSS = """
 <style>
@@ -53,7 +54,11 @@ table = counted[["name", "donor", "implementer", "period_text", "funding_eur"]].
     "name": t("common.project"), "donor": t("common.donor"), "implementer": t("common.implementer"),
     "period_text": t("common.period"), "funding_eur": funding})
 table[funding] = [(not_stated if v != v else f"{v:,.0f}") for v in table[funding]]
-st.markdown(ui.md_table(table.fillna(not_stated)))
+# A brief stays a few pages long: the largest projects by stated funding, the rest on the projects page.
+order = counted["funding_eur"].fillna(-1).sort_values(ascending=False, kind="stable").index[:BRIEF_ROWS]
+st.markdown(ui.md_table(table.loc[order].fillna(not_stated)))
+if len(counted) > BRIEF_ROWS:
+    st.caption(t("brief.projects_capped", shown=BRIEF_ROWS, n=len(counted)))
 ui.source_caption(PROJECT_SOURCES)
 
 st.header(t("brief.threats"))
@@ -77,7 +82,9 @@ results = results[results[t("common.country")] == name]  # the table's own headi
 if results.empty:
     st.caption(t("brief.no_kpis", name=ui.md(name)))
 else:
-    st.markdown(ui.md_table(results.drop(columns=[t("common.country"), "source_id"])))
+    st.markdown(ui.md_table(results.drop(columns=[t("common.country"), "source_id"]).tail(BRIEF_ROWS)))
+    if len(results) > BRIEF_ROWS:
+        st.caption(t("brief.kpis_capped", shown=BRIEF_ROWS, n=len(results)))
 
 state.publish(["b_country"], {"b_country": "JAM"})
 ui.footer([SOURCE, "ccss_2013", *PROJECT_SOURCES, *set(series["source_id"])])

@@ -68,9 +68,12 @@ def show_results(row, totals, breakdowns) -> set[str]:
                              f"{row.kpi_id}_trend")
         period = st.session_state["k_period"]
         if len(breakdowns):
-            st.markdown(t("kpi.breakdowns", period=ui.md(period)))
-            ui.chart(partial(charts.breakdown_bars, breakdowns, row.unit), f"k_break_{row.kpi_id}", RESULT_SOURCES,
-                     f"{row.kpi_id}_breakdown")
+            # Built when opened: with many KPIs reporting, a chart each would make the page slow to draw.
+            box, is_open = ui.lazy_expander(t("kpi.breakdowns", period=period), key=f"k_open_{row.kpi_id}")
+            if is_open:
+                with box:
+                    ui.chart(partial(charts.breakdown_bars, breakdowns, row.unit), f"k_break_{row.kpi_id}",
+                             RESULT_SOURCES, f"{row.kpi_id}_breakdown")
         elif period:
             st.caption(t("kpi.no_breakdown", period=ui.md(period)))
         used = set(totals["source_id"]) | set(breakdowns["source_id"])
@@ -144,17 +147,19 @@ def show_actions() -> set[str]:
     if actions.empty:
         st.info(t("kpi.no_action"))
         return used
-    ui.chart(partial(charts.goal_status_bars, shares), "k_goal_chart", ["ccss_2013", *queries.table_sources(("action_status",))],
-             "ccss_action_plan_status")
+    ui.chart(partial(charts.goal_status_bars, shares), "k_goal_chart",
+             ["ccss_2013", *queries.table_sources(("action_status",))], "ccss_action_plan_status")
     ui.source_caption(sorted(used))
     for goal in shares[shares["n_actions"] > 0].itertuples():
         label = t("kpi.goal_one" if goal.n_actions == 1 else "kpi.goal_other", goal=goal.goal_no, title=goal.title,
                   n=goal.n_actions, reported=goal.n_reported)
         if goal.time_frame_passed:
             label = t("kpi.goal_passed", label=label, n=goal.time_frame_passed, flag=kpi.passed_flag())
-        with st.expander(label):
+        # Each goal's actions are built when its expander is opened, not all 107 on every visit.
+        box, is_open = ui.lazy_expander(label, key=f"k_goal_{goal.goal_no}")
+        if is_open:
             table = kpi.action_table(actions[actions["goal_no"] == goal.goal_no])
-            st.table(table, hide_index=True)  # a static table wraps long actions: readable on a projector
+            box.table(table, hide_index=True)  # a static table wraps long actions: readable on a projector
     hidden = shares.loc[shares["n_actions"] == 0, "goal_no"].tolist()
     if hidden:
         st.caption(t("kpi.hidden_goals", goals=", ".join(map(str, hidden))))

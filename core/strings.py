@@ -303,6 +303,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                    "Letter.",
     "brief.homicide": "Homicide",
     "brief.projects": "Cooperation projects",
+    "brief.projects_capped": "The {shown} projects with the largest stated funding, of {n}; the Donor projects page "
+                             "lists them all.",
+    "brief.kpis_capped": "The last {shown} of {n} results; the KPI progress page lists them all.",
     "brief.projects_summary": "The source documents name **{n}** projects that include {name}; **EUR {eur:,.0f}** "
                               "stated in total, full amounts of regional projects included; **{n_unstated}** state "
                               "no amount.",

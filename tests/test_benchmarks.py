@@ -97,6 +97,7 @@ def sample_result() -> dict:
         "import_100k_s": 3.1,
         "scale_100x": stats.scale_figures({"/": [1500.0], "/homicide": [4200.0]}, pages),
         "concurrent": stats.concurrent_figures([1.0] * 19 + [100.0], [5.0], 0, 20, 1, 1.0, [2.0, None, 3.0]),
+        "off_host_requests": 0,
         "cores": 2,
         "versions": {"streamlit": "1", "duckdb": "2", "plotly": "3"},
     }
@@ -113,7 +114,7 @@ def test_page_and_scale_figures():
 def test_a_well_formed_result_has_exactly_the_issue_fields():
     assert stats.check_shape(sample_result()) == []
     assert tuple(sample_result()) == ("empty_page_ms", "pages", "interaction_ms", "build_s", "import_100k_s",
-                                      "scale_100x", "concurrent", "cores", "versions")
+                                      "scale_100x", "concurrent", "off_host_requests", "cores", "versions")
 
 
 @pytest.mark.parametrize("damage", [

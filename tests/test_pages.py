@@ -233,3 +233,29 @@ def test_share_link_is_drawn_when_its_expander_opens(app_db):
     at.run()
     assert not at.exception
     assert at.code[0].value.endswith("?year=2015"), at.code[0].value
+
+
+def test_country_brief_lists_the_largest_projects_when_there_are_many(built_db, tmp_path, monkeypatch):
+    """On a database with 100 times the projects, the brief keeps to the 30 largest and says so."""
+    import duckdb
+    import streamlit as st
+
+    from benchmarks import synth
+    scaled = tmp_path / "scale.duckdb"
+    synth.scale_database(built_db, scaled)
+    monkeypatch.setenv("DASHBOARD_DB", str(scaled))
+    st.cache_data.clear()
+    try:
+        at = open_page("app_pages/country_brief.py", {"b_country": "JAM"})
+        assert not at.exception
+        con = duckdb.connect(str(scaled), read_only=True)
+        n, largest = con.execute("""SELECT count(*), max(funding_eur) FROM projects p WHERE duplicate_of IS NULL
+            AND EXISTS (SELECT 1 FROM project_countries c WHERE c.project_id = p.project_id AND c.iso3 = 'JAM')""").fetchone()
+        con.close()
+        table = next(m.value for m in at.markdown if m.value.startswith("| Project |"))
+        rows = table.splitlines()[2:]
+        assert len(rows) == 30 and n > 30
+        assert f"{largest:,.0f}" in rows[0]  # the largest first
+        assert any(f"The 30 projects with the largest stated funding, of {n}" in c.value for c in at.caption)
+    finally:
+        st.cache_data.clear()
