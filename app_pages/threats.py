@@ -85,7 +85,8 @@ args = dict(year=chosen["year"], donor=chosen["donor"], iso3=chosen["country"])
 dimension, value = st.session_state["t_dim"], st.session_state["t_value"]
 
 if dimension == "country":
-    columns = [iso for iso in country_names if iso in ui.group_iso3()]
+    in_group = set(ui.group_iso3())
+    columns = [iso for iso in country_names if iso in in_group]
     col_labels = [country_names[iso] for iso in columns]
 else:
     columns = col_labels = list(donors)

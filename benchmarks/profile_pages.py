@@ -40,13 +40,13 @@ def category(call_frame: dict) -> str:
     return "browser native" if not call_frame["url"] else "other js"
 
 
-async def profile_once(tab, url: str) -> dict[str, float]:
+async def cpu_by_category(tab, action) -> dict[str, float]:
+    """Browser main-thread CPU (ms) by what ran it, while `await action()` runs (Chrome's sampling profiler)."""
     cdp = await tab.context.new_cdp_session(tab)
     await cdp.send("Profiler.enable")
     await cdp.send("Profiler.setSamplingInterval", {"interval": 500})
     await cdp.send("Profiler.start")
-    await tab.goto(url, wait_until="commit")
-    await br.wait_ready(tab, br.NOTHING_YET, False, 90_000)
+    await action()
     profile = (await cdp.send("Profiler.stop"))["profile"]
     await cdp.detach()
     frames = {n["id"]: n["callFrame"] for n in profile["nodes"]}
@@ -54,6 +54,13 @@ async def profile_once(tab, url: str) -> dict[str, float]:
     for node, delta in zip(profile["samples"], profile["timeDeltas"]):
         spent[category(frames[node])] += delta / 1000
     return spent
+
+
+async def profile_once(tab, url: str) -> dict[str, float]:
+    async def load():
+        await tab.goto(url, wait_until="commit")
+        await br.wait_ready(tab, br.NOTHING_YET, False, 90_000)
+    return await cpu_by_category(tab, load)
 
 
 async def phases(tab, url: str) -> tuple[float, float, float, float]:
@@ -77,18 +84,7 @@ async def click_phases(tab, how, i: int) -> tuple[float, float, float, float]:
 
 
 async def profile_clicks(tab, how, i: int) -> dict[str, float]:
-    cdp = await tab.context.new_cdp_session(tab)
-    await cdp.send("Profiler.enable")
-    await cdp.send("Profiler.setSamplingInterval", {"interval": 500})
-    await cdp.send("Profiler.start")
-    await click_phases(tab, how, i)
-    profile = (await cdp.send("Profiler.stop"))["profile"]
-    await cdp.detach()
-    frames = {n["id"]: n["callFrame"] for n in profile["nodes"]}
-    spent: dict[str, float] = collections.Counter()
-    for node, delta in zip(profile["samples"], profile["timeDeltas"]):
-        spent[category(frames[node])] += delta / 1000
-    return spent
+    return await cpu_by_category(tab, lambda: click_phases(tab, how, i))
 
 
 async def main_clicks(paths: list[str], db: Path, folder: Path) -> None:
