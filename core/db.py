@@ -7,28 +7,21 @@ threads, a cursor from it is) with bound parameters only.
 from __future__ import annotations
 
 import functools
-import os
 import threading
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from loaders.build import DB_PATH, ensure_built
-
-
-def db_path() -> Path:
-    """The database the app reads: $DASHBOARD_DB (tests, fixture databases) or data/dashboard.duckdb."""
-    return Path(os.environ.get("DASHBOARD_DB", DB_PATH))
-
+from loaders.build import ensure_built
+from loaders.paths import DB_PATH, db_path  # noqa: F401  (db_path: the pages ask it)
 
 _lock = threading.Lock()
-_stamps: dict[str, float] = {}  # path -> mtime of the file the open connection reads
+_stamps: dict[str, tuple] = {}  # path -> identity (inode, size, time) of the file the open connection reads
 
 
 @st.cache_resource(show_spinner="Preparing the database...")
-def _connection(path: str, stamp: float) -> duckdb.DuckDBPyConnection:
+def _connection(path: str, stamp: tuple) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(path, read_only=True)
 
 
@@ -36,7 +29,8 @@ def connection() -> duckdb.DuckDBPyConnection:
     path = db_path()
     if path == DB_PATH:
         ensure_built()  # builds from data/curated (and applied imports) when missing or stale
-    stamp = path.stat().st_mtime
+    info = path.stat()
+    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)  # a rebuild publishes a new file (a new inode)
     with _lock:
         previous = _stamps.get(str(path))
         if previous is not None and previous != stamp:

@@ -25,7 +25,7 @@ def editable(tmp_path, built_db, monkeypatch):
     shutil.copyfile(built_db, db)
     imports = tmp_path / "imports"
     monkeypatch.setenv("DASHBOARD_DB", str(db))
-    monkeypatch.setattr(importer, "IMPORTS_DIR", imports)
+    monkeypatch.setenv("DASHBOARD_IMPORTS", str(imports))
     monkeypatch.setenv(auth.ENV_VAR, auth.hash_password(PASSWORD, iterations=1000))
     st.cache_data.clear()
     yield {"db_path": db, "imports_dir": imports, "curated_dir": CURATED_DIR}

@@ -15,7 +15,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from loaders import importer
+from loaders import importer, paths
 from loaders.build import CURATED_DIR, build
 from loaders.formats import ImportRejected
 from loaders.template import template_bytes
@@ -133,8 +133,14 @@ def test_unodc_csv_export_takes_the_national_total_rate(env):
     got = value(env, "SELECT iso3, year, rate_per_100k FROM homicide_rates WHERE source_id = ? ORDER BY iso3",
                 [plan.import_id])
     assert got == [("BRB", 2024, 16.2), ("JAM", 2024, 49.9)]
-    source = value(env, "SELECT publisher, citation FROM sources WHERE source_id = ?", [plan.import_id])[0]
-    assert source[0] == "UNODC" and hashlib.sha256(unodc_csv(rows)).hexdigest() in source[1]
+    source = value(env, "SELECT publisher, citation, file FROM sources WHERE source_id = ?", [plan.import_id])[0]
+    assert source[:2] == ("UNODC", "UNODC data portal: intentional homicide victims (rate per 100,000); "
+                                   "edition: 2025-06-30")
+    # What viewers see names the edition; the file's own name and hash are for editors, in the log.
+    assert source[2] == f"data/imports/{plan.import_id}/upload.csv"
+    log = importer.read_log(env["imports_dir"]).iloc[0]
+    assert (log["file_name"], log["sha256"]) == ("data_cts_intentional_homicide.csv",
+                                                 hashlib.sha256(unodc_csv(rows)).hexdigest())
 
 
 def test_unodc_xlsx_export(env):
@@ -277,7 +283,7 @@ def test_undo_restores_previous_values_exactly(env):
     assert snapshot(env)["db"] == before
     log = importer.read_log(env["imports_dir"]).set_index("import_id")
     assert log.loc[plan.import_id, "status"] == "undone" and log.loc[plan.import_id, "undone_by"] == "tester"
-    assert (env["imports_dir"] / plan.import_id / "o.csv").exists()  # kept for the audit trail
+    assert (env["imports_dir"] / plan.import_id / "upload.csv").exists()  # kept for the audit trail
 
 
 def test_import_survives_a_rebuild(env):
@@ -290,7 +296,7 @@ def test_import_survives_a_rebuild(env):
 SCRIPT = """
 import sys
 from pathlib import Path
-from loaders import importer
+from loaders import importer, paths
 from loaders.build import CURATED_DIR
 imports, db, data = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 plan = importer.plan(data.read_bytes(), data.name, "homicide", imports, CURATED_DIR, db)
@@ -317,7 +323,7 @@ def test_process_killed_mid_apply_leaves_old_or_new_state(env, tmp_path, crash_a
 def test_cli_dry_run_writes_nothing_and_reports(tmp_path):
     upload = tmp_path / "owid.csv"
     upload.write_bytes(owid_csv([("Jamaica", "JAM", 2034, 42.0), ("France", "FRA", 2034, 1.0)]))
-    log = importer.LOG
+    log = paths.imports_dir() / "log.csv"
     before = log.read_bytes() if log.exists() else None
     result = subprocess.run([sys.executable, "-m", "loaders.importer", "homicide", str(upload), "--dry-run"],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
