@@ -204,7 +204,7 @@ BAD_HOMICIDE = {
     "duplicate row": (owid_csv([("Jamaica", "JAM", 2024, 50), ("Jamaica", "JAM", 2024, 51)]), "o.csv", "duplicate row"),
     "formula cell": (owid_csv([("Jamaica", "JAM", 2024, "=1+1")]), "o.csv", "formula-like cell"),
     "year not a number": (owid_csv([("Jamaica", "JAM", "twenty", 50)]), "o.csv", "not a whole number"),
-    "binary garbage": (os.urandom(4096), "x.csv", "not a text"),
+    "binary garbage": (os.urandom(4096), "x.csv", "neither a text (CSV) file nor an Excel"),
 }
 
 
