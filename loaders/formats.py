@@ -18,13 +18,14 @@ import csv
 import io
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from loaders import xlsx
 from loaders.tables import ISO3_16
-from loaders.validate import Problem
+from loaders.validate import Problem, formula_like
 
 log = logging.getLogger("dashboard.formats")
 
@@ -38,22 +39,7 @@ UNODC_HEADER = ["Iso3_code", "Country", "Region", "Subregion", "Indicator", "Dim
 MAX_ROWS = xlsx.MAX_ROWS  # rows of a text file, as of a sheet
 FORMATS = {"unodc": "UNODC data portal export", "unodc_xlsx": "UNODC data portal export", "wdi": "World Bank WDI CSV",
            "owid": "Our World in Data grapher CSV", "kpi_template": "KPI template"}
-_NUMBER = re.compile(r"\s*\d*\.?\d+([eE][-+]?\d+)?\s*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def formula_like(value: object) -> bool:
-    """Text a spreadsheet would run as a formula: it starts with a tab or CR, or, once leading
-    whitespace is stripped, with =, +, @, or - followed by anything but a number."""
-    if not isinstance(value, str):
-        return False
-    if value[:1] in ("\t", "\r"):
-        return True
-    text = value.strip()
-    if text[:1] in ("=", "+", "@"):
-        return True
-    return text[:1] == "-" and len(text) > 1 and not _NUMBER.fullmatch(text[1:])
-
 
 class ImportRejected(Exception):
     def __init__(self, problems: list[Problem]):
@@ -109,11 +95,12 @@ def _workbook(data: bytes, file: str) -> xlsx.Workbook:
         raise _reject(file, None, None, str(exc)) from exc
 
 
-def _sheet(book: xlsx.Workbook, sheet: str, file: str) -> list[tuple[int, list[xlsx.Cell]]]:
+def _sheet(book: xlsx.Workbook, sheet: str, file: str) -> Iterator[tuple[int, list[xlsx.Cell]]]:
+    """A sheet's rows as they are read; the reader's refusal becomes a message naming file and sheet."""
     try:
-        return list(book.rows(sheet))
+        yield from book.rows(sheet)
     except xlsx.Unreadable as exc:
-        raise _reject(f"{file} [{sheet}]" if sheet else file, None, None, str(exc)) from exc
+        raise _reject(f"{file} [{sheet}]", None, None, str(exc)) from exc
 
 
 def _text(data: bytes, file: str) -> str:

@@ -38,10 +38,13 @@ class Unreadable(Exception):
     """The workbook cannot be read, or unpacks to more than the limits allow."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     value: object  # str, int, float, bool, datetime or None
     formula: bool  # the cell holds a formula (its value is the cached result, if any)
+
+
+EMPTY = Cell(None, False)
 
 
 # --- streaming XML --------------------------------------------------------------------------------
@@ -50,9 +53,8 @@ def _refuse_dtd(*_args) -> None:
     raise Unreadable("a part of the workbook declares a DTD or entities, which a workbook never does")
 
 
-def _stream(source: io.BufferedIOBase, start: Callable, end: Callable, text: Callable | None,
-            budget: _Budget) -> None:
-    """Feed a part through expat in chunks, with local element names; no DTDs."""
+def _parser(start: Callable, end: Callable, text: Callable | None) -> expat.XMLParserType:
+    """An expat parser with local element names that refuses DTDs and entities."""
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = _refuse_dtd
@@ -63,10 +65,23 @@ def _stream(source: io.BufferedIOBase, start: Callable, end: Callable, text: Cal
     if text is not None:
         parser.CharacterDataHandler = text
     parser.buffer_text = True
+    return parser
+
+
+def _chunks(source: io.BufferedIOBase, parser: expat.XMLParserType, budget: _Budget) -> Iterator[None]:
+    """Feed a part to the parser a chunk at a time, yielding after each (the caller takes what it made)."""
     while chunk := source.read(CHUNK):
         budget.spend(len(chunk))
         parser.Parse(chunk, False)
+        yield
     parser.Parse(b"", True)
+    yield
+
+
+def _stream(source: io.BufferedIOBase, start: Callable, end: Callable, text: Callable | None,
+            budget: _Budget) -> None:
+    for _ in _chunks(source, _parser(start, end, text), budget):
+        pass
 
 
 class _Budget:
@@ -271,7 +286,7 @@ class Workbook:
     # sheets
 
     def rows(self, sheet: str, max_rows: int = MAX_ROWS) -> Iterator[tuple[int, list[Cell]]]:
-        """(row number, cells from column A) for each row the sheet's XML holds, in order.
+        """(row number, cells from column A) for each row the sheet's XML holds, in order, as it is read.
 
         Refused past `max_rows` rows (counted by the row numbers, so gaps count), MAX_COLUMNS
         columns, MAX_CELLS cells, the uncompressed size or the time budget.
@@ -279,7 +294,7 @@ class Workbook:
         if sheet not in self._sheets:
             raise Unreadable(f"the workbook has no sheet {sheet[:40]!r}")
         shared, dates = self._shared_strings(), self._dates()
-        rows: list[tuple[int, list[Cell]]] = []
+        rows: list[tuple[int, list[Cell]]] = []  # made by the last chunk, handed on after it
         state = {"row": 0, "cells": {}, "col": -1, "type": "n", "style": 0, "formula": False, "text": None,
                  "inline": [], "in_inline": False, "count": 0}
 
@@ -325,14 +340,16 @@ class Workbook:
             elif tag == "row":
                 cells = state["cells"]
                 width = max(cells) + 1 if cells else 0
-                rows.append((state["row"], [cells.get(i, Cell(None, False)) for i in range(width)]))
+                rows.append((state["row"], [cells.get(i, EMPTY) for i in range(width)]))
 
-        def run():
-            with self._open(self._sheets[sheet]) as part:
-                _stream(part, start, end, text, self.budget)
-
-        self._guard(run)
-        return iter(rows)
+        part = self._open(self._sheets[sheet])
+        chunks = _chunks(part, _parser(start, end, text), self.budget)
+        try:
+            while self._guard(lambda: next(chunks, False)) is not False:
+                yield from rows
+                rows.clear()
+        finally:
+            part.close()
 
     @staticmethod
     def _value(state: dict, shared: list[str], dates: set[int]):
