@@ -12,6 +12,7 @@ import streamlit as st
 
 from core import present, queries, state
 from core.export import to_csv_bytes, to_excel_bytes
+from core.figures.common import esc
 from core.strings import t
 
 COUNTRY_GROUPS = ("all", "caricom", "elpaccto")
@@ -110,7 +111,7 @@ def chart(figure: go.Figure | functools.partial, key: str, source_ids: Sequence[
     """
     found = queries.sources(tuple(source_ids))
     as_of = queries.data_as_of()
-    stamp = (t("common.source", names="; ".join(dict.fromkeys(found["publisher"]))) if len(found)
+    stamp = (t("common.source", names=esc("; ".join(dict.fromkeys(found["publisher"])))) if len(found)
              else t("common.source_not_reported"))
     stamp += " · " + t("ui.chart_data_as_of", date=as_of) if as_of is not None else ""
     if isinstance(figure, functools.partial):

@@ -28,8 +28,13 @@ REL_NS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relatio
 def write_xlsx(target, sheets: dict[str, object], dimension: str = "A1") -> None:
     """A minimal workbook; each sheet's rows come as an iterable of XML strings (or a whole part as bytes)."""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
         z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                   'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+                   'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   f'<Override PartName="/xl/workbook.xml" ContentType="{kind}.sheet.main+xml"/>' + "".join(
+                       f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="{kind}.worksheet+xml"/>'
+                       for i in range(len(sheets))) + "</Types>")
         z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
                    'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
                    'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')

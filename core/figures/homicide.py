@@ -6,7 +6,8 @@ import plotly.graph_objects as go
 
 from core import geo
 from core.figures import maps
-from core.figures.common import CATEGORICAL, NO_DATA_FILL, OUTLINE, RATE_COLORSCALE, base_layout, rate_color
+from core.figures.common import (CATEGORICAL, NO_DATA_FILL, OUTLINE, RATE_COLORSCALE, base_layout, rate_color,
+                                 text_is_data)
 from core.strings import t
 
 MARKER_TRACE = "countries"  # name of the clickable trace: one point per country, customdata = iso3
@@ -52,6 +53,7 @@ def _marker_trace(values: pd.DataFrame, xs, ys, ceiling: float, year: int, size:
     )
 
 
+@text_is_data
 def rate_map(values: pd.DataFrame, year: int, ceiling: float, selected: str | None = None,
              height: int = 640, east_margin: float = 0.0) -> go.Figure:
     """Choropleth of the 16 countries on shipped outlines; small islands get a symbol and callout.
@@ -65,6 +67,7 @@ def rate_map(values: pd.DataFrame, year: int, ceiling: float, selected: str | No
     return base_layout(maps.frame(fig, east_margin), height, dragmode=False, clickmode="event+select")
 
 
+@text_is_data
 def tile_map(values: pd.DataFrame, year: int, ceiling: float, selected: str | None = None,
              height: int = 640) -> go.Figure:
     """Equal-size tiles, one per country, so that Montserrat counts as much as Guyana."""
@@ -91,6 +94,7 @@ def tile_map(values: pd.DataFrame, year: int, ceiling: float, selected: str | No
     return base_layout(fig, height, dragmode=False, clickmode="event+select")
 
 
+@text_is_data
 def ranking_bars(values: pd.DataFrame, year: int, ceiling: float, height: int = 640) -> go.Figure:
     """Countries ranked by rate, highest on top; older values say their year, no-data rows say so."""
     ranked = values.sort_values("rate_per_100k", ascending=True, na_position="first")
@@ -107,6 +111,7 @@ def ranking_bars(values: pd.DataFrame, year: int, ceiling: float, height: int = 
                        margin=dict(l=10, r=10, t=40, b=55))
 
 
+@text_is_data
 def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: str,
                 height: int = 480, width: int | None = None) -> go.Figure:
     """Country series from the primary source, other sources as markers, benchmark areas dashed."""

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.figures.common import CATEGORICAL, base_layout
+from core.figures.common import CATEGORICAL, base_layout, text_is_data
 from core.kpi import status_label
 from core.strings import t
 
@@ -34,6 +34,7 @@ def dimension_label(dimension: str) -> str:
             "breakdown": t("kpi_chart.dimension_breakdown")}.get(dimension, dimension)
 
 
+@text_is_data
 def bullet_chart(totals: pd.DataFrame, unit: str | None, height: int | None = None) -> go.Figure:
     """Actual (blue bar) against target (grey band with a black tick) per period, oldest on top.
 
@@ -67,6 +68,7 @@ def bullet_chart(totals: pd.DataFrame, unit: str | None, height: int | None = No
                        margin=dict(l=10, r=10, t=40, b=40))
 
 
+@text_is_data
 def trend_chart(totals: pd.DataFrame, unit: str | None, height: int = 300) -> go.Figure:
     """Actual and target per period as lines (worth drawing from two periods on)."""
     rows = totals.sort_values("period")
@@ -85,6 +87,7 @@ def trend_chart(totals: pd.DataFrame, unit: str | None, height: int = 300) -> go
     return base_layout(fig, height, legend=dict(orientation="h", y=1.12, x=0), margin=dict(l=10, r=10, t=40, b=40))
 
 
+@text_is_data
 def breakdown_bars(breakdowns: pd.DataFrame, unit: str | None) -> go.Figure:
     """One panel of horizontal bars per dimension (country, gender, type of activity, ...).
 
@@ -113,6 +116,7 @@ def goal_label(goal_no: int, title: str, width: int = 48) -> str:
     return t("kpi_chart.goal_label", goal=goal_no, title=textwrap.shorten(title, width=width, placeholder="..."))
 
 
+@text_is_data
 def goal_status_bars(shares: pd.DataFrame, height: int | None = None) -> go.Figure:
     """Stacked 100% bars per goal: share of actions achieved / in progress / not started / not reported.
 

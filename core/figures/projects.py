@@ -9,7 +9,7 @@ from plotly.colors import sample_colorscale
 
 from core import geo
 from core.figures import maps
-from core.figures.common import CATEGORICAL, FONT, NO_DATA_FILL, OUTLINE, base_layout
+from core.figures.common import CATEGORICAL, FONT, NO_DATA_FILL, OUTLINE, base_layout, text_is_data
 from core.projects import NOT_STATED, euro
 from core.strings import t
 
@@ -50,6 +50,7 @@ def _map_hover(row, split: bool) -> str:
              n=int(row.n_projects), funding=funding, n_none=int(row.n_no_funding))
 
 
+@text_is_data
 def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False,
                 selected: tuple[str, ...] = (), height: int = 540) -> go.Figure:
     """Projects or stated funding per country on the shipped outlines; small islands get a callout.
@@ -94,6 +95,7 @@ def donor_colors(labels: list[str]) -> dict[str, str]:
     return colors
 
 
+@text_is_data
 def timeline(rows: pd.DataFrame, today: dt.date, height: int | None = None) -> go.Figure:
     """Gantt of execution periods coloured by donor; ongoing projects run to today (hatched).
 
@@ -140,6 +142,7 @@ def timeline(rows: pd.DataFrame, today: dt.date, height: int | None = None) -> g
                        margin=dict(l=10, r=20, t=80, b=45))
 
 
+@text_is_data
 def funding_bars(rows: pd.DataFrame, who: str, split: bool, height: int | None = None,
                  headroom: float = 1.45) -> go.Figure:
     """Stated funding per donor or implementer, largest on top, with the count of projects that

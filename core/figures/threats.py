@@ -6,7 +6,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.figures.common import base_layout
+from core.figures.common import base_layout, text_is_data
 from core.strings import t
 
 # Tier colours: ordered by severity, distinguishable in greyscale and for colour-blind viewers.
@@ -24,6 +24,7 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(text, width))
 
 
+@text_is_data
 def tier_matrix(threats: pd.DataFrame, tiers: pd.DataFrame, selected: str | None = None,
                 height: int = 720) -> go.Figure:
     """Likelihood-by-impact matrix in the spirit of the CCSS risk and threat assessment matrix."""
@@ -81,6 +82,7 @@ def funding_label(eur: float, n_unfunded: float) -> str:
     return f"{eur / 1e6:.1f}{'+' if n_unfunded > 0 else ''}"
 
 
+@text_is_data
 def coverage_heatmap(matrix: pd.DataFrame, row_labels: list[str], col_labels: list[str], value: str,
                      unfunded: pd.DataFrame | None = None, height: int | None = None) -> go.Figure:
     """Threats x countries/donors; the value printed in each cell; cells with no project left blank (gaps).
