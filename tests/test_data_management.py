@@ -110,7 +110,9 @@ def attempt(at: AppTest, password: str) -> str:
 
 
 def test_ten_wrong_passwords_are_throttled_and_the_eleventh_waits_for_the_lockout(editable, monkeypatch, caplog):
+    import logging
     from core import throttle
+    logging.getLogger("dashboard.auth").addHandler(caplog.handler)  # the app's logger does not propagate
     clock = Clock()
     monkeypatch.setattr(throttle, "_now", clock)
     settings = throttle.Settings.from_env()
