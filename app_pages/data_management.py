@@ -130,7 +130,7 @@ with log_tab:
                     st.warning(t("data.busy"))
                     finish()
                 st.cache_data.clear()
-                st.success(t("data.undone", import_id=chosen))
+                st.success(t("data.undone", import_id=ui.md(chosen)))
                 st.rerun()
 
 finish()

@@ -79,7 +79,7 @@ if tab == "map":
                                         for c in ("rate_per_100k", "dataset_value", "difference")})
             footer_sources |= set(profile.quotes["source_id"])
         else:
-            st.caption(t("homicide.no_quotes", name=names[iso3]))
+            st.caption(t("homicide.no_quotes", name=ui.md(names[iso3])))
 elif tab == "trends":
     with tabs["trends"]:
         st.multiselect(t("common.countries"), list(names), format_func=names.get, key="trend", max_selections=8)

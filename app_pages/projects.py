@@ -110,7 +110,7 @@ with tabs[tab]:
         if len(dated):
             ui.chart(partial(charts.timeline, dated, TODAY), "p_timeline", sources, "projects_timeline")
         backwards = dated[dated["end_date"] < dated["start_date"]]
-        notes = [t("projects.backwards", project=r.project_id, period=r.period_text) for r in backwards.itertuples()]
+        notes = [t("projects.backwards", project=ui.md(r.project_id), period=ui.md(r.period_text)) for r in backwards.itertuples()]
         st.caption(" ".join([t("projects.when_caption"), *notes]))
         st.markdown(t("projects.undated", n=len(undated)))
         # Column names as core/projects.py's view_table writes them.

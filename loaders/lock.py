@@ -18,6 +18,7 @@ from pathlib import Path
 
 import filelock
 
+from loaders import importlog
 from loaders.paths import LOCK_NAME, build_temp_pattern
 
 log = logging.getLogger("dashboard.lock")
@@ -76,13 +77,16 @@ def writer(folder: Path, timeout: float | None = None, db_path: Path | None = No
 
 
 def debris(db_path: Path | None, imports_dir: Path | None) -> list[Path]:
-    """Leftovers of interrupted writers: temporary builds and staging or scratch folders."""
+    """Leftovers of interrupted writers: temporary builds, staging or scratch folders, unlogged imports."""
     found = []
     if db_path is not None and db_path.parent.is_dir():
         found += db_path.parent.glob(build_temp_pattern(db_path))
     if imports_dir is not None and imports_dir.is_dir():
         for pattern in IMPORT_DEBRIS:
             found += imports_dir.glob(pattern)
+        # An import folder the log does not list: its run was killed between the rename and the log.
+        listed = set(importlog.read_log(imports_dir)["import_id"])
+        found += [d for d in imports_dir.glob("imp_*") if d.is_dir() and d.name not in listed]
     return sorted(found)
 
 

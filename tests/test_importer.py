@@ -364,3 +364,24 @@ def test_import_of_100k_rows_is_fast(env):
     elapsed = time.perf_counter() - started
     assert plan.added + plan.ignored + plan.changed + plan.unchanged >= 100_000 - 1
     assert elapsed < 30, f"{elapsed:.1f} s"
+
+
+def test_leftovers_of_killed_runs_are_cleaned_at_the_next_start(env, tmp_path):
+    """Finding 7: staging folders, scratch folders and 10 MB temporary databases used to stay for ever."""
+    from loaders.build import ensure_built
+    upload = tmp_path / "upload.csv"
+    for i, crash_at in enumerate(("after_stage", "after_rename")):
+        upload.write_bytes(owid_csv([("Jamaica", "JAM", 2046 + i, 42.0)]))
+        result = subprocess.run([sys.executable, "-c", SCRIPT, str(env["imports_dir"]), str(env["db_path"]),
+                                 str(upload)], cwd=ROOT, env={**os.environ, "DASHBOARD_IMPORT_CRASH_AT": crash_at},
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 75, result.stderr
+    (env["imports_dir"] / "tmpab12cd34").mkdir()
+    temp_db = env["db_path"].with_name(f".{env['db_path'].name}.4242.tmp")
+    temp_db.write_bytes(b"\0" * 10 * 2**20)
+    leftovers = sorted(p.name for p in env["imports_dir"].iterdir() if p.name != "log.csv") + [temp_db.name]
+    assert [n for n in leftovers if n.startswith(".staging-")] and [n for n in leftovers if n.startswith("imp_")]
+    ensure_built(CURATED_DIR, env["db_path"], env["imports_dir"])  # what the app does at its start
+    assert list(env["imports_dir"].iterdir()) == []  # neither run reached the log: nothing of them stays
+    assert not temp_db.exists()
+    assert not importer.applied_dirs(env["imports_dir"])
