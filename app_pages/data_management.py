@@ -34,8 +34,8 @@ if not st.session_state.get("editor"):
             throttle = Throttle(st.context.ip_address, st.session_state.setdefault("sign_in_failures", []))
             wait, locked = throttle.wait()
             if wait > 0:  # too soon after a failure: the password is not even checked
-                st.error(t("data.sign_in_locked" if locked else "data.sign_in_wait", seconds=math.ceil(wait),
-                           minutes=math.ceil(wait / 60)))
+                st.error(t("data.sign_in_locked", minutes=math.ceil(wait / 60)) if locked
+                         else t("data.sign_in_wait", seconds=math.ceil(wait)))
             elif name.strip() and auth.verify(password, stored_hash):
                 throttle.succeeded()
                 st.session_state["editor"] = name.strip()

@@ -61,7 +61,7 @@ def load_curated(curated_dir: Path = CURATED_DIR, import_dirs: list[Path] | None
         parts = []
         for part in [path, *(d / table.file for d in import_dirs if (d / table.file).exists())]:
             try:
-                parts.append(read_table(part, table))
+                parts.append(_read_validated(part, table))
             except ValidationFailed as exc:
                 problems += [Problem(_shown(part), p.line, p.column, p.message) for p in exc.problems]
         if len(parts) > 1:
@@ -81,6 +81,22 @@ def load_curated(curated_dir: Path = CURATED_DIR, import_dirs: list[Path] | None
     if problems:
         raise ValidationFailed(problems)
     return frames
+
+
+_validated: dict[tuple[str, str, str], pd.DataFrame] = {}
+
+
+def _read_validated(path: Path, table: Table) -> pd.DataFrame:
+    """read_table, remembered per file content in this process: a long-lived process (the app, an
+    editor's session) validates an unchanged file once, not at every import."""
+    data = path.read_bytes()
+    key = (str(path), table.name, hashlib.sha256(data).hexdigest())
+    if key not in _validated:
+        frame = read_table(path, table)  # raises ValidationFailed: never remembered
+        if len(_validated) >= 512:
+            _validated.clear()
+        _validated[key] = frame
+    return _validated[key].copy()
 
 
 def _locate(problem: Problem, files: dict[str, str], origins: dict[str, list[tuple[str, int]]]) -> Problem:

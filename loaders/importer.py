@@ -150,10 +150,11 @@ def _compare(tables: dict[str, pd.DataFrame], publisher: str, db_path: Path) -> 
 
 
 def plan(data: bytes, file_name: str, kind: str, imports_dir: Path | None = None,
-         curated_dir: Path | None = None, db_path: Path | None = None) -> Plan:
+         curated_dir: Path | None = None, db_path: Path | None = None, validate: bool = True) -> Plan:
     """Parse and validate an upload against the whole database; raise ImportRejected naming rows/columns.
 
     Writes nothing under the data folder (its scratch copy goes to the system's temporary folder).
+    `validate=False` leaves the whole-database check to `apply`, which makes it anyway, under the lock.
     """
     imports_dir = imports_dir or paths.imports_dir()
     curated_dir, db_path = curated_dir or CURATED_DIR, db_path or paths.db_path()
@@ -184,9 +185,10 @@ def plan(data: bytes, file_name: str, kind: str, imports_dir: Path | None = None
     else:
         added, changed, unchanged = sum(len(t) for t in tables.values()), 0, 0
     result = Plan(parsed, data, file_name, stored, sha, import_id, source, tables, added, changed, unchanged)
-    with tempfile.TemporaryDirectory(prefix="dashboard-plan-") as scratch:
-        folder = _write_import(result, Path(scratch))
-        _validate_with(folder, result, imports_dir, curated_dir)
+    if validate:
+        with tempfile.TemporaryDirectory(prefix="dashboard-plan-") as scratch:
+            folder = _write_import(result, Path(scratch))
+            _validate_with(folder, result, imports_dir, curated_dir)
     return result
 
 
@@ -331,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         data = args.path.read_bytes()
-        result = plan(data, args.path.name, args.command)
+        result = plan(data, args.path.name, args.command, validate=args.dry_run)  # apply validates in any case
     except OSError as exc:
         print(f"Cannot read {args.path}: {exc}", file=sys.stderr)
         return 2
@@ -342,8 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"{args.path.name}: {result.parsed.format} format, {result.parsed.publisher}, "
           f"edition {result.parsed.edition or 'not stated'}")
-    print(result.summary())
     if args.dry_run:
+        print(result.summary())
         print("dry run: nothing written")
         return 0
     try:
@@ -356,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems[:200]:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    print(result.summary())
     print(f"applied as {result.import_id} in {time.perf_counter() - started:.1f} s; database rebuilt")
     return 0
 

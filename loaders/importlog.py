@@ -2,6 +2,7 @@
 by the importer (under the data folder's write lock), replaced atomically."""
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from pathlib import Path
@@ -36,8 +37,13 @@ def write_log(log: pd.DataFrame, imports_dir: Path) -> None:
 
 
 def applied_ids(imports_dir: Path | None = None) -> list[str]:
-    log = read_log(imports_dir)
-    return list(log.loc[log["status"] == "applied", "import_id"])
+    """The applied imports in log order (read with the csv module: the app asks on every run)."""
+    path = (imports_dir or paths.imports_dir()) / "log.csv"
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            return [row["import_id"] for row in csv.DictReader(f) if row.get("status") == "applied"]
+    except FileNotFoundError:
+        return []
 
 
 def applied_dirs(imports_dir: Path | None = None) -> list[Path]:

@@ -360,3 +360,18 @@ def test_first_start_on_a_fresh_copy_with_five_visitors_builds_once(browser, tmp
     assert (exceptions, errors, builds) == (0, 0, 1), server_log[-3000:]
     assert (app / "data" / "dashboard.duckdb").exists()
     assert not list((app / "data").glob(".dashboard.duckdb.*")), "a temporary build file was left behind"
+
+
+def test_tables_offer_no_built_in_csv_download(app_url, offline_page):
+    """Finding 3: the table toolbar's "Download as CSV", open to every viewer, exported cells raw."""
+    page = offline_page
+    page.goto(f"{app_url}/about_data")
+    wait_until_idle(page)
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.wait_for(timeout=60_000)
+    table.hover()
+    toolbar = page.locator('[data-testid="stElementToolbar"]').first
+    toolbar.wait_for(timeout=30_000)
+    labels = [b.get_attribute("aria-label") or b.inner_text() for b in toolbar.locator("button").all()]
+    assert any("Search" in label or "Fullscreen" in label for label in labels), labels  # the toolbar is there
+    assert not any("Download" in label for label in labels), labels
