@@ -40,6 +40,7 @@ PAGES = {
 PACKABLE = ("overview", "homicide", "threats", "projects", "kpi_progress")  # pages with a snapshot (core/pack.py)
 
 page = st.navigation(PAGES)
+ui.base_style()
 st.sidebar.caption(t("app.title"))
 ui.global_filters()
 present.controls({p._url_path: p for group in PAGES.values() for p in group}, page._url_path)
