@@ -42,6 +42,7 @@ PAGES = {
 PACKABLE = ("overview", "homicide", "threats", "projects", "kpi_progress")  # pages with a snapshot (core/pack.py)
 
 page = st.navigation(PAGES)
+ui.base_style()
 st.sidebar.caption(t("app.title"))
 # Each part at its own edge: an error shows a short message (details in the server log), never a traceback.
 errors.guarded(ui.global_filters, "the sidebar filters")

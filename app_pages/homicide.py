@@ -3,7 +3,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from core import queries, state, ui
+from core import queries, state, tables, ui
 from core.figures import homicide as charts
 from core.homicide import country_profile, view_table
 from core.strings import t
@@ -17,9 +17,10 @@ state.restore("year", last_year, int, choices=range(first_year, last_year + 1))
 state.restore("map", "geographic", choices=["geographic", "tiles"])
 state.restore("country", "JAM", choices=list(names))
 state.restore("trend", ["JAM", "TTO", "BRB"], choices=list(names), multi=True)
+state.restore("since", first_year, int, choices=range(first_year, last_year))
 
 # A click on the map or the ranking selects the country for the profile below.
-for chart_key in ("map_chart", "rank_chart"):
+for chart_key in ("map_chart", "rank_chart"):  # the map's symbols and its list of islands carry iso3
     event = st.session_state.get(chart_key)
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     clicked = [p.get("customdata") for p in points if p.get("customdata") in names]
@@ -29,67 +30,80 @@ for chart_key in ("map_chart", "rank_chart"):
 st.title(t("homicide.title"))
 st.caption(t("homicide.caption"))
 
-controls = st.columns([3, 1])
-controls[0].select_slider(t("homicide.year"), options=list(range(first_year, last_year + 1)), key="year")
-controls[1].radio(t("homicide.map"), ["geographic", "tiles"], key="map", horizontal=True,
-                  format_func={"geographic": t("homicide.map_geographic"), "tiles": t("homicide.map_tiles")}.get,
-                  help=t("homicide.map_help"))
-year = st.session_state["year"]
-in_group = ui.group_iso3()
-
-values = queries.homicide_map_values(year, SOURCE)
-ceiling = queries.homicide_rate_ceiling()
-shown = values[values["iso3"].isin(in_group)]
-stale = shown[shown["rate_per_100k"].notna() & ~shown["is_current"]]
-
 # One part at a time: only the open tab's charts and tables are built and drawn.
 tab, tabs = ui.lazy_tabs("tab", {"map": t("homicide.tab_map"), "trends": t("homicide.trends"),
                                  "table": t("homicide.tab_table")})
+in_group = ui.group_iso3()
+ceiling = queries.homicide_rate_ceiling()
+year = st.session_state["year"]
 footer_sources = {SOURCE}
+
+
+def year_slider() -> None:
+    """The year of the map and the table (the trends have their own span)."""
+    st.select_slider(t("homicide.year"), options=list(range(first_year, last_year + 1)), key="year")
+
+
 if tab == "map":
     with tabs["map"]:
-        left, right = st.columns([3, 2])
-        with left:
-            build_map = charts.rate_map if st.session_state["map"] == "geographic" else charts.tile_map
-            ui.chart(partial(build_map, shown, year, ceiling, selected=st.session_state["country"]), "map_chart",
-                     [SOURCE], f"homicide_map_{year}", on_select="rerun", selection_mode="points")
-            if len(stale):
-                st.caption(t("homicide.older_values",
-                             values=", ".join(f"{r.name} ({int(r.value_year)})" for r in stale.itertuples())))
-        with right:
-            ui.chart(partial(charts.ranking_bars, shown, year, ceiling), "rank_chart", [SOURCE],
-                     f"homicide_ranking_{year}", on_select="rerun", selection_mode="points")
+        controls = st.columns([3, 1])
+        with controls[0]:
+            year_slider()
+        controls[1].radio(t("homicide.map"), ["geographic", "tiles"], key="map", horizontal=True,
+                          format_func={"geographic": t("homicide.map_geographic"), "tiles": t("homicide.map_tiles")}.get,
+                          help=t("homicide.map_help"))
+        year = st.session_state["year"]
+        values = queries.homicide_map_values(year, SOURCE)
+        shown = values[values["iso3"].isin(in_group)]
+        stale = shown[shown["rate_per_100k"].notna() & ~shown["is_current"]]
+        build_map = charts.rate_map if st.session_state["map"] == "geographic" else charts.tile_map
+        ui.chart(partial(build_map, shown, year, ceiling, selected=st.session_state["country"]), "map_chart",
+                 [SOURCE], f"homicide_map_{year}", on_select="rerun", selection_mode="points")
+        if len(stale):
+            st.caption(t("homicide.older_values",
+                         values=", ".join(f"{ui.md(r.name)} ({int(r.value_year)})" for r in stale.itertuples())))
         ui.source_caption([SOURCE])
 
-        st.header(t("homicide.profile"))
-        st.selectbox(t("common.country"), list(names), format_func=names.get, key="country")
-        iso3 = st.session_state["country"]
-        profile = country_profile(queries.homicide_series((iso3,)), SOURCE)
-        ui.profile_cards(profile)
+        left, right = st.columns(2, gap="medium")
+        with left:
+            ui.chart(partial(charts.ranking_bars, shown, year, ceiling), "rank_chart", [SOURCE],
+                     f"homicide_ranking_{year}", place="half", on_select="rerun", selection_mode="points")
+        with right:
+            st.header(t("homicide.profile"))
+            st.selectbox(t("common.country"), list(names), format_func=names.get, key="country")
+            iso3 = st.session_state["country"]
+            profile = country_profile(queries.homicide_series((iso3,)), SOURCE)
+            ui.profile_cards(profile)
         if len(profile.quotes):
             st.markdown(t("homicide.quotes_heading"))
-            quotes = profile.quotes.assign(year=[(t("common.not_stated") if pd.isna(y) else str(int(y)))
-                                                 for y in profile.quotes["year"]])
             headings = {"year": t("homicide.col_year"), "rate_per_100k": t("homicide.col_quoted_rate"),
                         "dataset_value": t("homicide.col_dataset_value"), "difference": t("homicide.col_difference"),
                         "source_title": t("homicide.col_document"), "source_ref": t("homicide.col_where"),
                         "note": t("homicide.col_note")}
-            st.dataframe(quotes[list(headings)].rename(columns=headings), hide_index=True, width="stretch",
-                         column_config={headings[c]: st.column_config.NumberColumn(format="%.1f")
-                                        for c in ("rate_per_100k", "dataset_value", "difference")})
+            quotes = tables.shown(profile.quotes[list(headings)].rename(columns=headings), {
+                headings["year"]: "year", headings["rate_per_100k"]: "rate", headings["dataset_value"]: "rate",
+                headings["difference"]: "signed"}, missing={headings["year"]: t("common.not_stated")})
+            st.dataframe(quotes, hide_index=True, width="stretch")
             footer_sources |= set(profile.quotes["source_id"])
         else:
             st.caption(t("homicide.no_quotes", name=ui.md(names[iso3])))
 elif tab == "trends":
     with tabs["trends"]:
-        st.multiselect(t("common.countries"), list(names), format_func=names.get, key="trend", max_selections=8)
+        pick = st.columns([3, 2])
+        pick[0].multiselect(t("common.countries"), list(names), format_func=names.get, key="trend", max_selections=8)
+        pick[1].select_slider(t("homicide.since"), options=list(range(first_year, last_year)), key="since")
         series = queries.homicide_series(tuple(st.session_state["trend"]))
-        ui.chart(partial(charts.trend_lines, series, queries.homicide_benchmarks(), SOURCE), "trend_chart",
+        ui.chart(partial(charts.trend_lines, series, queries.homicide_benchmarks(), SOURCE,
+                         since=st.session_state["since"]), "trend_chart",
                  sorted(set(series["source_id"]) | {SOURCE}), "homicide_trends")
         ui.source_caption(sorted(set(series["source_id"]) | {SOURCE}))
         footer_sources |= set(series["source_id"])
 else:
     with tabs["table"]:
+        year_slider()
+        year = st.session_state["year"]
+        shown = queries.homicide_map_values(year, SOURCE)
+        shown = shown[shown["iso3"].isin(in_group)]
         st.header(t("homicide.table", year=year))
         others = queries.homicide_other_source_values(year, SOURCE)
         table = view_table(shown, others[others["iso3"].isin(in_group)],
@@ -97,11 +111,12 @@ else:
         # The table's own headings and values (core/homicide.py).
         if (table[t("homicide_table.sources_differ")] == t("homicide_table.yes")).any():
             st.info(t("homicide.sources_differ"))
-        st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 3,
-                     column_config={t("homicide_table.rate"): st.column_config.NumberColumn(format="%.1f")})
+        st.dataframe(tables.shown(table, {t("homicide_table.rate"): "rate", t("homicide_table.value_year"): "year"}),
+                     hide_index=True, width="stretch", height=36 * (len(table) + 1) + 3)
         ui.downloads(table, f"homicide_rates_{year}", [SOURCE, *others["source_id"].unique()], key="homicide_table")
         footer_sources |= set(others["source_id"])
 
-state.publish(["year", "map", "country", "trend"],
-              {"year": last_year, "map": "geographic", "country": "JAM", "trend": ["JAM", "TTO", "BRB"]})
+state.publish(["year", "map", "country", "trend", "since"],
+              {"year": last_year, "map": "geographic", "country": "JAM", "trend": ["JAM", "TTO", "BRB"],
+               "since": first_year})
 ui.footer(sorted(footer_sources))

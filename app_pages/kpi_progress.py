@@ -60,20 +60,22 @@ def show_results(row, totals, breakdowns) -> set[str]:
         else:
             left, right = st.columns([3, 2]) if len(totals) > 1 else (st.container(), None)
             with left:
-                ui.chart(partial(charts.bullet_chart, totals, row.unit), f"k_bullet_{row.kpi_id}", RESULT_SOURCES,
-                         f"{row.kpi_id}_vs_target")
+                ui.chart(partial(charts.bullet_chart, totals, row.unit, title=t("kpi.bullet_title", kpi=row.kpi_id)),
+                         f"k_bullet_{row.kpi_id}", RESULT_SOURCES, f"{row.kpi_id}_vs_target",
+                         place="wide" if right is not None else "full", boxed=True)
             if right is not None:
                 with right:
-                    ui.chart(partial(charts.trend_chart, totals, row.unit), f"k_trend_{row.kpi_id}", RESULT_SOURCES,
-                             f"{row.kpi_id}_trend")
+                    ui.chart(partial(charts.trend_chart, totals, row.unit, title=t("kpi.trend_title", kpi=row.kpi_id)),
+                             f"k_trend_{row.kpi_id}", RESULT_SOURCES, f"{row.kpi_id}_trend", place="narrow", boxed=True)
         period = st.session_state["k_period"]
         if len(breakdowns):
             # Built when opened: with many KPIs reporting, a chart each would make the page slow to draw.
             box, is_open = ui.lazy_expander(t("kpi.breakdowns", period=period), key=f"k_open_{row.kpi_id}")
             if is_open:
                 with box:
-                    ui.chart(partial(charts.breakdown_bars, breakdowns, row.unit), f"k_break_{row.kpi_id}",
-                             RESULT_SOURCES, f"{row.kpi_id}_breakdown")
+                    ui.chart(partial(charts.breakdown_bars, breakdowns, row.unit,
+                                     title=t("kpi.breakdown_title", kpi=row.kpi_id, period=period)),
+                             f"k_break_{row.kpi_id}", RESULT_SOURCES, f"{row.kpi_id}_breakdown", boxed=True)
         elif period:
             st.caption(t("kpi.no_breakdown", period=ui.md(period)))
         used = set(totals["source_id"]) | set(breakdowns["source_id"])
@@ -147,7 +149,7 @@ def show_actions() -> set[str]:
     if actions.empty:
         st.info(t("kpi.no_action"))
         return used
-    ui.chart(partial(charts.goal_status_bars, shares), "k_goal_chart",
+    ui.chart(partial(charts.goal_status_bars, shares, title=t("kpi.goal_chart_title")), "k_goal_chart",
              ["ccss_2013", *queries.table_sources(("action_status",))], "ccss_action_plan_status")
     ui.source_caption(sorted(used))
     for goal in shares[shares["n_actions"] > 0].itertuples():

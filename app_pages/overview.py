@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from core import format as fmt
 from core import kpi, queries, ui
 from core.figures import homicide as homicide_charts
 from core.strings import t
@@ -22,11 +23,6 @@ def link(page: str, label: str, **params: str) -> None:
         st.caption(t("overview.page_unavailable", label=label))
 
 
-def euro(amount: float) -> str:
-    # NaN: nothing stated
-    return t("overview.none_stated") if amount != amount else t("overview.euro_millions", millions=amount / 1e6)
-
-
 st.title(t("overview.title"))
 st.caption(t("overview.caption"))
 
@@ -34,29 +30,30 @@ headline = queries.homicide_headline(SOURCE).iloc[0]
 year = int(headline["year"])
 projects = kpi.active_projects_summary(TODAY.year, TODAY)
 kpis, actions, threats = kpi.kpi_coverage(), kpi.action_coverage(TODAY.year), kpi.threat_coverage()
-cards, side = st.columns(2, gap="medium")
 
-with cards.container(border=True):
+with st.container(border=True):
     st.subheader(t("overview.homicide"))
     above, reporting = int(headline["countries_above_world"]), int(headline["countries_reporting"])
     row = st.columns(3)
-    row[0].metric(t("overview.lac_year", year=year), f"{headline['lac']:.1f}")
-    row[1].metric(t("overview.world_year", year=year), f"{headline['world']:.1f}")
+    row[0].metric(t("overview.lac_year", year=year), fmt.rate(headline["lac"]))
+    row[1].metric(t("overview.world_year", year=year), fmt.rate(headline["world"]))
     row[2].metric(t("overview.above_world_year", year=year), t("common.n_of_total", n=above, total=reporting))
     st.markdown(t("overview.homicide_summary", n=above, total=reporting, year=year))
     ui.source_caption([SOURCE])
     link("app_pages/homicide.py", t("overview.link_homicide"))
 
-top = cards.columns(2)
-with top[0].container(border=True, height="stretch"):
+first, second = st.columns(2, gap="medium")
+with first.container(border=True, height="stretch"):
     st.subheader(t("overview.donor_projects"))
-    row = st.columns([2, 3])
-    row[0].metric(t("overview.active_in", year=TODAY.year), int(projects["n_active"]), help=t("overview.active_help"))
-    row[1].metric(t("common.stated_funding"), euro(projects["funding_eur"]), help=t("overview.funding_help"))
+    row = st.columns(2)
+    row[0].metric(t("overview.active_in", year=TODAY.year), fmt.count(projects["n_active"]),
+                  help=t("overview.active_help"))
+    row[1].metric(t("common.stated_funding"), fmt.eur_short(projects["funding_eur"], missing=t("overview.none_stated")),
+                  help=t("overview.funding_help"))
     st.markdown(t("overview.no_funding_summary", n=int(projects["n_no_funding"]), total=int(projects["n_active"])))
     ui.source_caption(list(projects["source_ids"]))
     link("app_pages/projects.py", t("overview.donor_projects"))
-with top[1].container(border=True, height="stretch"):
+with second.container(border=True, height="stretch"):
     st.subheader(t("overview.kpis"))
     row = st.columns(2)
     row[0].metric(t("overview.with_result"), t("common.n_of_total", n=int(kpis["n_with_results"]),
@@ -64,34 +61,32 @@ with top[1].container(border=True, height="stretch"):
     row[1].metric(t("overview.latest_period"), kpis["latest_period"] or t("common.none_yet"))
     ui.source_caption(["elpaccto_carib_2025", *queries.table_sources(("kpi_results",))])
     link("app_pages/kpi_progress.py", t("overview.link_kpi"))
-with cards.container(border=True):
+
+first, second = st.columns(2, gap="medium")
+with first.container(border=True, height="stretch"):
     st.subheader(t("overview.action_plan"))
     row = st.columns(2)
     row[0].metric(t("overview.status_reported"), t("common.n_of_total", n=int(actions["n_reported"]),
                                                    total=int(actions["n_actions"])))
     row[1].metric(t("overview.latest_report"), t("common.none_yet") if pd.isna(actions["latest_as_of"])
-                  else t("overview.month_year", date=pd.Timestamp(actions["latest_as_of"])))
+                  else fmt.month(actions["latest_as_of"]))
     st.markdown(t("overview.passed_summary", n=int(actions["n_passed"])))
     ui.source_caption(["ccss_2013", *queries.table_sources(("action_status",))])
     link("app_pages/kpi_progress.py", t("overview.link_tracker"), k_view="actions")
-
-with side.container(border=True):
-    st.subheader(t("overview.map_title", year=year))
-    values = queries.homicide_map_values(year, SOURCE)
-    # East margin: room for the small islands' labels in a half-width column.
-    ui.chart(partial(homicide_charts.rate_map, values, year, queries.homicide_rate_ceiling(), height=470,
-                     east_margin=9.0), "overview_map", [SOURCE], f"homicide_map_{year}", static=True)
-    ui.source_caption([SOURCE])
-    link("app_pages/homicide.py", t("overview.link_map"))
-
-with side.container(border=True):
+with second.container(border=True, height="stretch"):
     st.subheader(t("overview.threats"))
     row = st.columns(2)
-    row[0].metric(t("overview.in_tiers", n=int(threats["n_tiers"])), int(threats["n_threats"]))
-    row[1].metric(t("overview.in_tier1"), int(threats["n_tier1"]))
+    row[0].metric(t("overview.in_tiers", n=int(threats["n_tiers"])), fmt.count(threats["n_threats"]))
+    row[1].metric(t("overview.in_tier1"), fmt.count(threats["n_tier1"]))
     st.markdown(t("overview.tier1_summary", likelihood=threats["tier1_likelihood"], impact=threats["tier1_impact"]))
     ui.source_caption(["ccss_2013"])
     link("app_pages/threats.py", t("overview.link_threats"))
+
+with st.container(border=True):
+    values = queries.homicide_map_values(year, SOURCE)
+    ui.chart(partial(homicide_charts.rate_map, values, year, queries.homicide_rate_ceiling()), "overview_map",
+             [SOURCE], f"homicide_map_{year}", boxed=True, static=True)
+    link("app_pages/homicide.py", t("overview.link_map"), year=str(year))
 
 ui.footer([SOURCE, "ccss_2013", "elpaccto_carib_2025", *projects["source_ids"],
            *queries.table_sources(("kpi_results", "action_status"))])

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from core import projects, queries, state, ui
+from core import projects, queries, state, tables, ui
 from core.figures import projects as charts
 from core.strings import t
 
@@ -89,16 +89,14 @@ tab, tabs = ui.lazy_tabs("p_tab", {"where": t("projects.where"), "funders": t("p
 with tabs[tab]:
     if tab == "where":
         shown = view.by_country[view.by_country["iso3"].isin(in_group)]
-        left, right = st.columns([3, 2])
-        with left:
-            ui.chart(partial(charts.project_map, shown, s["p_map"], split, tuple(s["p_country"])), "p_map_chart",
-                     sources, f"projects_map_{s['p_map']}_{s['p_split']}", on_select="rerun", selection_mode="points")
-        with right:
-            by_country = projects.country_table(shown, split)
-            st.dataframe(by_country, hide_index=True, width="stretch", height=36 * (len(by_country) + 1) + 3)
+        ui.chart(partial(charts.project_map, shown, s["p_map"], split, tuple(s["p_country"])), "p_map_chart",
+                 sources, f"projects_map_{s['p_map']}_{s['p_split']}", on_select="rerun", selection_mode="points")
         no_country = int(listings["iso3s"].isna().sum())
         st.caption(t("projects.where_caption_split", n=no_country) if split
                    else t("projects.where_caption_full", n=no_country))
+        by_country = projects.country_table(shown, split)
+        st.dataframe(tables.shown(by_country), hide_index=True, width="stretch",
+                     height=36 * (len(by_country) + 1) + 3)
     elif tab == "funders":
         ui.chart(partial(charts.funding_bars, view.by_donor, "donor", split), "p_donor_chart", sources,
                  f"projects_funding_by_donor_{s['p_split']}")

@@ -43,7 +43,7 @@ st.caption(t("threats.caption"))
 left, right = st.columns([3, 2])
 with left:
     ui.chart(partial(charts.tier_matrix, threat_table, threats.tiers(), st.session_state["t_threat"]), "tier_chart", [CCSS],
-             "ccss_threat_tiers", on_select="rerun", selection_mode="points")
+             "ccss_threat_tiers", place="wide", on_select="rerun", selection_mode="points")
     ui.source_caption([CCSS])
 with right:
     st.selectbox(t("common.threat"), list(threat_names), format_func=threat_names.get, key="t_threat")
@@ -100,8 +100,9 @@ with part_tabs[part]:
         row_labels = [t("threats.row_label", tier=r.tier, name=r.name) for r in threat_table.itertuples()]
         matrix = threats.coverage_matrix(cells, threat_table, columns, value)
         unfunded = threats.coverage_matrix(cells, threat_table, columns, "n_unfunded")
-        ui.chart(partial(charts.coverage_heatmap, matrix, row_labels, col_labels, value, unfunded), "coverage_chart",
-                 PROJECT_SOURCES, f"threat_coverage_{dimension}", on_select="rerun", selection_mode="points")
+        shown = ui.chart(partial(charts.coverage_heatmap, matrix, row_labels, col_labels, value, unfunded),
+                         "coverage_chart", PROJECT_SOURCES, f"threat_coverage_{dimension}_{value}",
+                         on_select="rerun", selection_mode="points")
         st.caption(t("threats.coverage_caption"))
         ui.source_caption(PROJECT_SOURCES)
 

@@ -15,34 +15,30 @@ import geopandas as gpd
 from shapely.geometry import MultiPolygon, Polygon
 
 OUTLINES_PATH = Path(__file__).resolve().parents[1] / "data" / "geo" / "caribbean_50m.geojson"
-# Plot window (lon, lat) and the aspect that keeps shapes true at the region's mid latitude.
-X_RANGE = (-92.0, -44.0)
+# Plot window (lon, lat): the 16 countries with a little sea around them; the map widens it where a
+# label needs room. The aspect keeps shapes true at the region's mid latitude.
+X_RANGE = (-92.0, -53.0)
 Y_RANGE = (1.5, 27.5)
 ASPECT = 1 / math.cos(math.radians(15))
 
-# Small states whose outlines are a few pixels wide: their symbol is drawn in a column over the
-# Atlantic, joined to the island by a leader line, north to south as they lie.
-CALLOUT_X = -57.0
-CALLOUT_ISO3 = ("KNA", "ATG", "MSR", "DMA", "LCA", "BRB", "VCT", "GRD")
-CALLOUT_Y_TOP, CALLOUT_Y_STEP = 20.0, 1.2
+# Small states whose outlines are a few pixels wide (and Trinidad and Tobago beside them): the map marks
+# them with a symbol and lists them, north to south as they lie, in a column beside it.
+LISTED_ISO3 = ("KNA", "ATG", "MSR", "DMA", "LCA", "BRB", "VCT", "GRD", "TTO")
 
-# Where each label sits beside its symbol, chosen so that neighbours' labels do not collide.
-LABEL_POSITION = {"BLZ": "bottom right", "JAM": "bottom center", "HTI": "top left", "DOM": "top right",
-                  "GUY": "middle left", "BHS": "middle right"}
+# Where each labelled country's label sits beside its symbol, chosen so that neighbours' labels do not collide.
+LABEL_POSITION = {"BLZ": "bottom center", "JAM": "bottom center", "HTI": "top left", "DOM": "top right",
+                  "GUY": "bottom center", "SUR": "middle right", "BHS": "middle right"}
 SHORT_NAMES = {"ATG": "Antigua & Barbuda", "KNA": "St Kitts & Nevis", "VCT": "St Vincent & Gren.",
                "TTO": "Trinidad & Tobago", "DOM": "Dominican Rep.", "LCA": "Saint Lucia"}
 
 # Equal-size tile map: (column, row) with row 0 at the top, laid out roughly as the countries lie.
 TILE_GRID = {
-    "BHS": (3, 0),
-    "BLZ": (0, 1), "JAM": (2, 1), "HTI": (3, 1), "DOM": (4, 1), "KNA": (6, 1), "ATG": (7, 1),
-    "MSR": (6, 2), "DMA": (7, 2),
-    "LCA": (7, 3), "BRB": (8, 3),
-    "VCT": (7, 4),
-    "GRD": (6, 5),
-    "TTO": (6, 6),
-    "GUY": (6, 7), "SUR": (7, 7),
+    "BHS": (1, 0), "KNA": (4, 0), "ATG": (5, 0),
+    "BLZ": (0, 1), "JAM": (1, 1), "HTI": (2, 1), "DOM": (3, 1), "MSR": (4, 1), "DMA": (5, 1),
+    "VCT": (3, 2), "LCA": (4, 2), "BRB": (5, 2),
+    "GUY": (1, 3), "SUR": (2, 3), "TTO": (3, 3), "GRD": (4, 3),
 }
+TILE_COLUMNS, TILE_ROWS = 6, 4
 
 
 @dataclass(frozen=True)
@@ -76,5 +72,6 @@ def outlines() -> tuple[dict[str, Path2D], Path2D]:
     return focus, _path(context)
 
 
-def callout_positions() -> dict[str, tuple[float, float]]:
-    return {iso3: (CALLOUT_X, CALLOUT_Y_TOP - i * CALLOUT_Y_STEP) for i, iso3 in enumerate(CALLOUT_ISO3)}
+def short_name(iso3: str, name: str) -> str:
+    """The name a crowded label uses ('St Vincent & Gren.'); the full name elsewhere."""
+    return SHORT_NAMES.get(iso3, name)

@@ -19,6 +19,7 @@ from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
 from core import kpi, projects, queries, threats
+from core.figures.common import Canvas
 from core.figures import homicide as homicide_charts
 from core.figures import kpi as kpi_charts
 from core.figures import projects as project_charts
@@ -26,6 +27,7 @@ from core.figures import threats as threat_charts
 from core.strings import t
 from core.ui import view_link
 
+SLIDE_CANVAS = Canvas(1200, 1.0, fixed=True)  # the chart image's width on a slide, in px
 # The country groups of the sidebar (the URL's `group`), as core/ui.py's group_iso3 reads them.
 GROUP_COLUMNS = {"caricom": "is_caricom_member", "elpaccto": "in_elpaccto"}
 
@@ -76,7 +78,7 @@ def homicide_snapshot(params: dict) -> Snapshot:
     notes = [t("pack.homicide_older", n=len(older))] if len(older) else []
     table = values[["name", "rate_per_100k", "value_year"]].rename(columns={
         "name": t("common.country"), "rate_per_100k": t("homicide_table.rate"), "value_year": t("pack.col_year")})
-    return Snapshot(t("pack.homicide_title", year=year), build(values, year, ceiling, height=600), numbers, [source],
+    return Snapshot(t("pack.homicide_title", year=year), build(values, year, ceiling, canvas=SLIDE_CANVAS), numbers, [source],
                     table, notes)
 
 
@@ -96,7 +98,8 @@ def threats_snapshot(params: dict) -> Snapshot:
         columns = labels = list(threats.donors())
     rows = [t("threats.row_label", tier=r.tier, name=r.name) for r in table.itertuples()]
     figure = threat_charts.coverage_heatmap(threats.coverage_matrix(cells, table, columns, value), rows, labels, value,
-                                            threats.coverage_matrix(cells, table, columns, "n_unfunded"))
+                                            threats.coverage_matrix(cells, table, columns, "n_unfunded"),
+                                            canvas=SLIDE_CANVAS)
     gaps = threats.gaps(**args).head(3)
     numbers = [t("pack.threats_gap", threat=g.threat, tier=g.tier, eur=g.funding_eur, n=g.n_countries)
                for g in gaps.itertuples()]
@@ -119,7 +122,7 @@ def projects_snapshot(params: dict) -> Snapshot:
                t("pack.projects_no_funding", n=totals["n_no_funding"])]
     notes = [t("projects_table.note_narrowed")] if narrowed else []
     by_donor = view.by_donor
-    figure = project_charts.funding_bars(by_donor, "donor", split) if len(by_donor) else None
+    figure = project_charts.funding_bars(by_donor, "donor", split, canvas=SLIDE_CANVAS) if len(by_donor) else None
     table = pd.DataFrame({
         t("common.donor"): [project_charts.donor_name(n) for n in by_donor["name"]],
         t("common.projects"): by_donor["n_projects"],
@@ -150,7 +153,7 @@ def kpi_snapshot(params: dict) -> Snapshot:
         **{kpi.status_label(status): shown[status] for status in kpi.STATUSES},
         t("kpi.passed"): shown["time_frame_passed"]})
     sources = ["ccss_2013", "elpaccto_carib_2025", *queries.table_sources(("action_status", "kpi_results"))]
-    return Snapshot(t("pack.kpi_title"), kpi_charts.goal_status_bars(shares) if n_actions else None, numbers,
+    return Snapshot(t("pack.kpi_title"), kpi_charts.goal_status_bars(shares, canvas=SLIDE_CANVAS) if n_actions else None, numbers,
                     sources, table, notes)
 
 
@@ -173,7 +176,7 @@ def overview_snapshot(params: dict) -> Snapshot:
           tier1=int(tiers["n_tier1"])),
     ]
     values = queries.homicide_map_values(year, source)
-    figure = homicide_charts.rate_map(values, year, queries.homicide_rate_ceiling(), height=600)
+    figure = homicide_charts.rate_map(values, year, queries.homicide_rate_ceiling(), canvas=SLIDE_CANVAS)
     sources = [source, "ccss_2013", "elpaccto_carib_2025", *active["source_ids"],
                *queries.table_sources(("kpi_results", "action_status"))]
     return Snapshot(t("overview.title"), figure, numbers, sorted(set(sources)))

@@ -21,6 +21,9 @@ html { font-size: clamp(18px, 1.25vw, 26px); }
 [data-testid="stMainBlockContainer"] { padding: 1rem 2.5rem 2rem 2.5rem; max-width: 100%; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] { font-size: 1.05rem; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
+/* A metric's value and label are markdown too: they keep the metric's own sizes, not the paragraph's. */
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p { font-size: inherit; }
 h1 { font-size: 2.6rem !important; }
 </style>
 """

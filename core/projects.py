@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from core import format as fmt
 from core import queries
 from core.db import cached, query
 from core.geo import SHORT_NAMES
@@ -355,12 +356,8 @@ def explore(filters: Filters) -> Explorer:
 # --- pure helpers -----------------------------------------------------------------------------
 
 def euro(value: float | None) -> str:
-    """'€71.5m', '€80k'; empty values say so (never shown as zero)."""
-    if value is None or pd.isna(value):
-        return t("projects_table.no_stated_figure")
-    if value >= 1e6:
-        return t("projects_table.euro_millions", millions=value / 1e6)
-    return t("projects_table.euro_thousands", thousands=value / 1e3)
+    """'€71.5M', '€80K' (core/format.py); an empty value says "no stated figure" (never shown as zero)."""
+    return fmt.eur_short(value, missing=t("projects_table.no_stated_figure"))
 
 
 def counted_once(frame: pd.DataFrame) -> pd.DataFrame:

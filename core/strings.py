@@ -80,7 +80,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "ui.excel_data_as_of": "data as of",
     "ui.download_csv": "Download CSV",
     "ui.download_excel": "Download Excel",
-    "ui.chart_data_as_of": "data as of {date:%d %b %Y}",
+    "ui.chart_data_as_of": "data as of {date}",
     "ui.copy_link": "Copy link to this view",
     "ui.copy_link_caption": "Opens this page with the same filters.",
     "ui.pack_add": "Add this view to the decision pack",
@@ -149,6 +149,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                         "year, so years compare. Where a country has no value for the chosen year, its latest earlier "
                         "value is shown with that year in brackets.",
     "homicide.year": "Year",
+    "homicide.since": "From the year",
     "homicide.map": "Map",
     "homicide.map_geographic": "Geographic",
     "homicide.map_tiles": "Equal tiles",
@@ -392,7 +393,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "homicide_chart.name_no_data": "{name}: no data",
     "homicide_chart.hover_no_value": "<b>{name}</b><br>no value for {year} or earlier",
     "homicide_chart.latest_before": "{value_year} - latest before {year}",
-    "homicide_chart.hover": "<b>{name}</b><br>{rate:.1f} per 100,000<br>year: {when}",
+    "homicide_chart.hover": "<b>{name}</b><br>{rate} per 100,000<br>year: {when}",
+    "homicide_chart.map_title": "Homicide rate per 100,000 population, {year}",
+    "homicide_chart.trends_title": "Homicide rate per 100,000 population over time",
     "homicide_chart.per_100k": "homicides per 100,000",
     "homicide_chart.per_100k_population": "homicides per 100,000 population",
     "homicide_chart.ranking": "Ranking, {year}",
@@ -413,7 +416,11 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "homicide_table.no_data": "no data",
 
     # core/figures/threats.py
-    "threats_chart.tier_heading": "<b>Tier {tier}</b><br>{name}",
+    "threats_chart.tier_short": "Tier {tier}",
+    "threats_chart.matrix_title": "CCSS threats by likelihood and impact",
+    "threats_chart.coverage_title_count": "Projects addressing each threat",
+    "threats_chart.coverage_title_funding": "Stated funding of the projects addressing each threat, EUR million",
+    "threats_chart.gap": "no project",
     "threats_chart.no_lower_impact": "No CCSS threat is assessed as lower impact",
     "threats_chart.threat_hover": "<b>{name}</b> (Tier {tier})<br>{description}<br><i>CCSS 2013, {ref}</i>",
     "threats_chart.low_probability": "Low probability",
@@ -429,7 +436,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "threats_chart.projects": "projects",
 
     # core/figures/projects.py
-    "projects_chart.map_none": "{name}: none",
+    "projects_chart.map_none_value": "none",
+    "projects_chart.map_title_count": "Projects per country",
+    "projects_chart.timeline_title": "Execution periods, coloured by donor",
     "projects_chart.map_hover_full": "<b>{name}</b><br>{n} projects<br>stated funding (full amount of each project): "
                                      "{funding}<br>{n_none} projects with no stated figure",
     "projects_chart.map_hover_split": "<b>{name}</b><br>{n} projects<br>stated funding (split evenly): {funding}<br>"
@@ -440,8 +449,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "projects_chart.not_stated": "Not stated",
     "projects_chart.timeline_hover": "<b>{project} {name}</b><br>donor: {donor}<br>period as written: {period}",
     "projects_chart.ongoing": "ongoing: drawn to today",
-    "projects_chart.today": "today, {date:%d %b %Y}",
-    "projects_chart.donor": "donor",
+    "projects_chart.today": "today, {date}",
     "projects_chart.plus_no_figure": "{funding} (+{n} no figure)",
     "projects_chart.bar_hover": "<b>{name}</b><br>{n} projects; stated funding {funding}<br>{n_none} with no stated "
                                 "figure",
@@ -456,8 +464,6 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
 
     # core/projects.py: amounts, the tables' headings and values, the notes and the project detail
     "projects_table.no_stated_figure": "no stated figure",
-    "projects_table.euro_millions": "€{millions:,.1f}m",
-    "projects_table.euro_thousands": "€{thousands:,.0f}k",
     "projects_table.none": "none",
     "projects_table.no_figure": "no figure",
     "projects_table.stated_m_full": "Stated € m, full",
@@ -510,7 +516,11 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     # core/figures/kpi.py
     "kpi_chart.actual": "actual",
     "kpi_chart.target": "target",
-    "kpi_chart.of_target": "({share:.0%} of target)",
+    "kpi_chart.of_target": "({share} of target)",
+    "kpi.bullet_title": "{kpi}: result against target, by period",
+    "kpi.trend_title": "{kpi}: result and target over time",
+    "kpi.breakdown_title": "{kpi}: results in {period}, by breakdown",
+    "kpi.goal_chart_title": "CCSS action plan: status of each strategic goal's actions",
     "kpi_chart.bullet_axis": "actual (bar) against target (tick)",
     "kpi_chart.period": "period",
     "kpi_chart.by_dimension": "by {dimension}",

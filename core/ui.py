@@ -10,13 +10,28 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core import format as fmt
 from core import present, queries, state
 from core.export import to_csv_bytes, to_excel_bytes
-from core.figures.common import esc
+from core.figures.common import Canvas, plain
+from core.figures.common import stamp as finish
 from core.strings import t
 
 COUNTRY_GROUPS = ("all", "caricom", "elpaccto")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
+
+
+# Static CSS only (no data): a metric's label wraps onto a second line instead of being cut with an ellipsis.
+BASE_CSS = """
+<style>
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p { white-space: normal; overflow: visible; text-overflow: clip; }
+</style>
+"""
+
+
+def base_style() -> None:
+    st.html(BASE_CSS)
 
 
 def md(text: object) -> str:
@@ -95,66 +110,64 @@ def downloads(frame: pd.DataFrame, name: str, source_ids: Sequence[str], key: st
                           on_click="ignore")
 
 
-PRESENT_SCALE = 1.4  # text and height in presentation mode, for the back of the room
+PRESENT_SCALE = 1.4  # chart text in presentation mode, for the back of the room
+# The narrowest width in px each place on a page gives a chart: 1440x900 with the sidebar, and presentation
+# mode at 1280x720 (measured in Chromium; wider screens give more). Builders fit their labels to it.
+PLACES = {"full": (980, 1190), "wide": (580, 705), "narrow": (384, 467), "half": (482, 587)}
+BOX_PADDING = (34, 38)  # px a bordered container takes from its content's width (normal, presentation)
 
 
-def chart(figure: go.Figure | functools.partial, key: str, source_ids: Sequence[str], name: str,
-          static: bool = False, **kwargs):
-    """Show a Plotly figure: source and data date stamped on it (so a PNG export carries them),
-    PNG export named after it, larger text in presentation mode. Returns the selection event.
-    `static`: a picture, no hover or toolbar (a thumbnail that links to its page).
+def canvas_for(place: str | int, boxed: bool = False) -> Canvas:
+    """The canvas a chart in `place` is drawn on: a named place of the page (inside a bordered container
+    when `boxed`), or a fixed width in px."""
+    if isinstance(place, int):
+        return Canvas(place, 1.0, fixed=True)
+    normal, presenting = PLACES[place]
+    if boxed:
+        normal, presenting = normal - BOX_PADDING[0], presenting - BOX_PADDING[1]
+    return Canvas(presenting, PRESENT_SCALE) if present.is_on() else Canvas(normal, 1.0)
 
-    `figure` is best given as the call that builds it, `functools.partial(builder, *args)` with a
-    pure builder of core/figures: the finished figure is then made once per distinct arguments,
-    stamp and mode, and shared by every run and session (building a Plotly figure costs tens of
-    milliseconds; showing a ready one, a few).
-    """
+
+def stamp_line(source_ids: Sequence[str]) -> str:
+    """'Source: UNODC, via Our World in Data · data as of 22 November 2026': drawn on every chart."""
     found = queries.sources(tuple(source_ids))
     as_of = queries.data_as_of()
-    stamp = (t("common.source", names=esc("; ".join(dict.fromkeys(found["publisher"])))) if len(found)
-             else t("common.source_not_reported"))
-    stamp += " · " + t("ui.chart_data_as_of", date=as_of) if as_of is not None else ""
-    if isinstance(figure, functools.partial):
-        build = figure.func
-        fig = _finished_figure(f"{build.__module__}.{build.__qualname__}", figure.args,
-                               tuple(sorted(figure.keywords.items())), stamp, present.is_on(), _build=build)
-    else:
-        fig = _finish(figure, stamp, present.is_on())
+    line = (t("common.source", names=plain("; ".join(dict.fromkeys(found["publisher"])))) if len(found)
+            else t("common.source_not_reported"))
+    return line + (" · " + t("ui.chart_data_as_of", date=fmt.day(as_of)) if as_of is not None else "")
+
+
+def chart(figure: functools.partial, key: str, source_ids: Sequence[str], name: str, place: str | int = "full",
+          boxed: bool = False, static: bool = False, **kwargs):
+    """Show a Plotly figure drawn for its place on the page (`place`, see PLACES): source and data date
+    stamped on it (so a PNG export carries them), PNG export named after it, larger text in presentation
+    mode. Returns the selection event. `static`: a picture, no hover or toolbar.
+
+    `figure` is the call that builds it, `functools.partial(builder, *args)` with a pure builder of
+    core/figures that takes a `canvas`: the finished figure is made once per distinct arguments, canvas
+    and stamp, and shared by every run and session.
+    """
+    canvas = canvas_for(place, boxed)
+    build = figure.func
+    fig = _finished_figure(f"{build.__module__}.{build.__qualname__}", figure.args,
+                           tuple(sorted(figure.keywords.items())), stamp_line(source_ids), canvas, _build=build)
+    as_of = queries.data_as_of()
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
               "toImageButtonOptions": {"format": "png", "scale": 2,
                                        "filename": f"{name}_{as_of:%Y-%m-%d}" if as_of is not None else name},
               "staticPlot": static}
-    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+    if isinstance(place, int):
+        kwargs.setdefault("width", "content")
+    return st.plotly_chart(fig, key=key, config=config, theme=None, **kwargs)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _finished_figure(builder: str, args: tuple, keywords: tuple, stamp: str, presenting: bool, _build) -> go.Figure:
-    """One finished figure per builder, arguments (data frames hashed by content), stamp and mode.
+def _finished_figure(builder: str, args: tuple, keywords: tuple, stamp: str, canvas: Canvas, _build) -> go.Figure:
+    """One finished figure per builder, arguments (data frames hashed by content), stamp and canvas.
 
     Shared, never changed after this: st.plotly_chart only reads it.
     """
-    return _finish(_build(*args, **dict(keywords)), stamp, presenting)
-
-
-def _finish(fig: go.Figure, stamp: str, presenting: bool) -> go.Figure:
-    """Stamp the source line under the plot; in presentation mode, scale text and height."""
-    bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 10
-    fig.add_annotation(text=stamp, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
-                       yshift=-bottom - 4, showarrow=False, font=dict(size=12, color="#595959"))
-    fig.update_layout(margin=dict(b=bottom + 24))
-    if presenting:
-        fig.update_layout(font=dict(size=(fig.layout.font.size or 14) * PRESENT_SCALE),
-                          height=int((fig.layout.height or 450) * 1.15))
-        for trace in fig.data:
-            size = getattr(getattr(trace, "textfont", None), "size", None)
-            if isinstance(size, (int, float)):
-                trace.textfont.size = size * PRESENT_SCALE
-        # Explicit sizes (ticks, legend) do not follow the font size: scale them too.
-        fig.for_each_xaxis(lambda a: a.tickfont.size and a.update(tickfont=dict(size=a.tickfont.size * PRESENT_SCALE)))
-        fig.for_each_yaxis(lambda a: a.tickfont.size and a.update(tickfont=dict(size=a.tickfont.size * PRESENT_SCALE)))
-        if fig.layout.legend.font.size:
-            fig.update_layout(legend=dict(font=dict(size=fig.layout.legend.font.size * PRESENT_SCALE)))
-    return fig
+    return finish(_build(*args, **dict(keywords), canvas=canvas), canvas, stamp)
 
 
 def lazy_tabs(key: str, sections: dict[str, str]) -> tuple[str, dict]:

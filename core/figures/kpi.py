@@ -1,13 +1,17 @@
-"""Figure builders for KPI progress and the CCSS action-plan tracker: pure functions, no Streamlit."""
-from __future__ import annotations
+"""Figure builders for KPI progress and the CCSS action-plan tracker: pure functions, no Streamlit.
 
-import textwrap
+Each takes the `Canvas` it is drawn on and leaves room for its own labels there (core/figures/common.py).
+"""
+from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.figures.common import CATEGORICAL, base_layout, text_is_data
+from core import format as fmt
+from core.figures import text as measure
+from core.figures.common import (CATEGORICAL, EDGE, TEXT_COLOR, Canvas, base_layout, bottom_axis, left_labels,
+                                 plain)
 from core.kpi import status_label
 from core.strings import t
 
@@ -20,12 +24,19 @@ STATUS_COLOURS = {"achieved": "#009E73", "in progress": "#56B4E9", "not started"
 
 
 def _number(value: float, unit: str | None) -> str:
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return f"{text}%" if unit == "percent" else text
+    if unit == "percent":
+        return fmt.percent(value, 0 if float(value).is_integer() else 1)
+    return fmt.number(value, 0 if float(value).is_integer() else 1)
 
 
 def _of_target(value: float, target: float | None) -> str:
-    return "" if pd.isna(target) or not target else " " + t("kpi_chart.of_target", share=value / target)
+    return "" if pd.isna(target) or not target else " " + t("kpi_chart.of_target", share=fmt.share(value / target))
+
+
+def _reach(top: float, labels: list[str], plot: float, font: float) -> float:
+    """How far the value axis must reach so that the longest label after its bar ends inside the plot."""
+    room = max((measure.width(x, font) for x in labels), default=0) + 10
+    return max(top, 1e-9) * plot / max(plot - room, plot * 0.3)
 
 
 def dimension_label(dimension: str) -> str:
@@ -34,111 +45,151 @@ def dimension_label(dimension: str) -> str:
             "breakdown": t("kpi_chart.dimension_breakdown")}.get(dimension, dimension)
 
 
-@text_is_data
-def bullet_chart(totals: pd.DataFrame, unit: str | None, height: int | None = None) -> go.Figure:
+def bullet_chart(totals: pd.DataFrame, unit: str | None, canvas: Canvas = Canvas(), title: str | None = None) -> go.Figure:
     """Actual (blue bar) against target (grey band with a black tick) per period, oldest on top.
 
     `totals`: one KPI's rows (period, value, target); a period without a target shows the actual only.
     """
+    font = canvas.font
     rows = totals.sort_values("period")
-    periods = list(rows["period"])
+    periods = [plain(p) for p in rows["period"]]
     top = max(rows["value"].max(), rows["target"].max() if rows["target"].notna().any() else 0)
     with_target = rows[rows["target"].notna()]
     actual, target = t("kpi_chart.actual"), t("kpi_chart.target")
+    labels = [_number(v, unit) + _of_target(v, goal) for v, goal in zip(rows["value"], rows["target"])]
+    left = left_labels(canvas, periods)
+    plot = canvas.width - left - EDGE
+    axis_title = t("kpi_chart.bullet_axis")
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=with_target["period"], x=with_target["target"], orientation="h", name=target,
-                         marker=dict(color=TARGET_BAND), width=0.8, hoverinfo="skip", showlegend=False))
-    fig.add_trace(go.Bar(y=rows["period"], x=rows["value"], orientation="h", name=actual, width=0.38,
-                         marker=dict(color=ACTUAL), hovertemplate=f"%{{y}}: %{{x}}<extra>{actual}</extra>"))
+    fig.add_trace(go.Bar(y=[plain(p) for p in with_target["period"]], x=with_target["target"], orientation="h",
+                         name=target, marker=dict(color=TARGET_BAND), width=0.8, hoverinfo="skip", showlegend=False))
+    fig.add_trace(go.Bar(y=periods, x=rows["value"], orientation="h", name=actual, width=0.38,
+                         marker=dict(color=ACTUAL), hoverinfo="text",
+                         hovertext=[f"{p}: {_number(v, unit)}" for p, v in zip(periods, rows["value"])]))
     fig.add_trace(go.Scatter(
-        y=with_target["period"], x=with_target["target"], mode="markers", name=target,
-        marker=dict(symbol="line-ns", size=34, line=dict(color="black", width=3)),
-        hovertemplate=f"%{{y}}: %{{x}}<extra>{target}</extra>"))
+        y=[plain(p) for p in with_target["period"]], x=with_target["target"], mode="markers", name=target,
+        marker=dict(symbol="line-ns", size=canvas.size(30), line=dict(color="black", width=3)), hoverinfo="text",
+        hovertext=[f"{plain(p)}: {target} {_number(v, unit)}" for p, v in zip(with_target["period"], with_target["target"])]))
     # The label sits right of the bar or the target band, whichever is longer, so nothing crosses it.
     ends = [max(v, goal) if pd.notna(goal) else v for v, goal in zip(rows["value"], rows["target"])]
-    fig.add_trace(go.Scatter(
-        y=rows["period"], x=ends, mode="text", name="label", textposition="middle right", hoverinfo="skip",
-        text=["  " + _number(v, unit) + _of_target(v, goal) for v, goal in zip(rows["value"], rows["target"])],
-        textfont=dict(size=15, color="#1f1f1f"), cliponaxis=False))
-    fig.update_xaxes(range=[0, top * 1.45 or 1], gridcolor="#eee", ticksuffix="%" if unit == "percent" else "",
-                     title=t("kpi_chart.bullet_axis"))
+    fig.add_trace(go.Scatter(y=periods, x=ends, mode="text", name="label", textposition="middle right",
+                             hoverinfo="skip", text=["  " + x for x in labels],
+                             textfont=dict(size=font, color=TEXT_COLOR), cliponaxis=False))
+    fig.update_xaxes(range=[0, _reach(top, ["  " + x for x in labels], plot, font)], gridcolor="#eee",
+                     ticksuffix="%" if unit == "percent" else "", title=dict(text=axis_title, standoff=6),
+                     tickfont=dict(size=font), automargin=False, nticks=6)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=periods, autorange="reversed",
-                     tickfont=dict(size=15, color="#1f1f1f"))
-    return base_layout(fig, height or 110 + 60 * len(periods), barmode="overlay", showlegend=False,
-                       margin=dict(l=10, r=10, t=40, b=40))
+                     tickfont=dict(size=font, color=TEXT_COLOR), automargin=False)
+    row = max(canvas.size(44), 40)
+    return base_layout(fig, canvas, row * len(periods) + bottom_axis(canvas, axis_title) + 16, title=title,
+                       barmode="overlay", showlegend=False,
+                       margin=dict(l=left, r=EDGE, t=10, b=bottom_axis(canvas, axis_title)))
 
 
-@text_is_data
-def trend_chart(totals: pd.DataFrame, unit: str | None, height: int = 300) -> go.Figure:
+def trend_chart(totals: pd.DataFrame, unit: str | None, canvas: Canvas = Canvas(), title: str | None = None) -> go.Figure:
     """Actual and target per period as lines (worth drawing from two periods on)."""
+    font = canvas.font
     rows = totals.sort_values("period")
+    labels = [_number(v, unit) for v in rows["value"]]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=rows["period"], y=rows["value"], mode="lines+markers+text", name=t("kpi_chart.actual"),
-                             line=dict(color=ACTUAL, width=3), marker=dict(size=9),
-                             text=[_number(v, unit) for v in rows["value"]], textposition="top center",
-                             textfont=dict(size=15)))
+    fig.add_trace(go.Scatter(x=[plain(p) for p in rows["period"]], y=rows["value"], mode="lines+markers+text",
+                             name=t("kpi_chart.actual"), line=dict(color=ACTUAL, width=3), marker=dict(size=9),
+                             text=labels, textposition="top center", textfont=dict(size=font), cliponaxis=False))
     targets = rows[rows["target"].notna()]
     if len(targets):
-        fig.add_trace(go.Scatter(x=targets["period"], y=targets["target"], mode="lines+markers",
+        fig.add_trace(go.Scatter(x=[plain(p) for p in targets["period"]], y=targets["target"], mode="lines+markers",
                                  name=t("kpi_chart.target"),
                                  line=dict(color="#555", width=2.5, dash="dash"), marker=dict(size=8)))
-    fig.update_xaxes(type="category", title=t("kpi_chart.period"))
-    fig.update_yaxes(rangemode="tozero", gridcolor="#eee", ticksuffix="%" if unit == "percent" else "")
-    return base_layout(fig, height, legend=dict(orientation="h", y=1.12, x=0), margin=dict(l=10, r=10, t=40, b=40))
+    top = max(rows["value"].max(), targets["target"].max() if len(targets) else 0) or 1
+    plot_height = canvas.size(220)
+    headroom = (measure.height("0", font) + 14) / plot_height  # the value labels above the highest point
+    axis_title = t("kpi_chart.period")
+    names = [t("kpi_chart.actual"), t("kpi_chart.target")]
+    legend_width = max(measure.width(n, font) for n in names) + 50
+    left = left_labels(canvas, [_number(top, unit)]) + 4
+    fig.update_xaxes(type="category", title=dict(text=axis_title, standoff=6), tickfont=dict(size=font),
+                     automargin=False)
+    fig.update_yaxes(range=[0, top * (1 + headroom) / (1 - headroom)], gridcolor="#eee",
+                     ticksuffix="%" if unit == "percent" else "", tickfont=dict(size=font), automargin=False)
+    return base_layout(fig, canvas, plot_height + bottom_axis(canvas, axis_title) + 16, title=title,
+                       legend=dict(x=1, xanchor="left", y=1, yanchor="top", font=dict(size=font)),
+                       margin=dict(l=left, r=legend_width + EDGE, t=16, b=bottom_axis(canvas, axis_title)))
 
 
-@text_is_data
-def breakdown_bars(breakdowns: pd.DataFrame, unit: str | None) -> go.Figure:
+def breakdown_bars(breakdowns: pd.DataFrame, unit: str | None, canvas: Canvas = Canvas(),
+                   title: str | None = None) -> go.Figure:
     """One panel of horizontal bars per dimension (country, gender, type of activity, ...).
 
     `breakdowns`: one KPI's rows for one period (dimension, category, value, target).
     """
+    font = canvas.font
     dims = list(dict.fromkeys(breakdowns["dimension"]))
     sizes = [int((breakdowns["dimension"] == d).sum()) for d in dims]
-    fig = make_subplots(rows=len(dims), cols=1, shared_xaxes=True, row_heights=sizes, vertical_spacing=0.12,
-                        subplot_titles=[t("kpi_chart.by_dimension", dimension=dimension_label(d)) for d in dims])
+    categories = [measure.shorten(plain(c), canvas.width * 0.3, font) for c in breakdowns["category"]]
+    left = left_labels(canvas, categories)
+    plot = canvas.width - left - EDGE
+    bar = max(canvas.size(30), 26)
+    panel_title = measure.height("A", canvas.size(16)) + 10
+    heights = [bar * n for n in sizes]
+    total = sum(heights) + panel_title * len(dims)
+    spacing = panel_title / total if len(dims) > 1 else 0
+    fig = make_subplots(rows=len(dims), cols=1, shared_xaxes=True, row_heights=sizes, vertical_spacing=spacing,
+                        subplot_titles=[t("kpi_chart.by_dimension", dimension=plain(dimension_label(d))) for d in dims])
+    labels_all = []
     for i, dim in enumerate(dims, start=1):
         rows = breakdowns[breakdowns["dimension"] == dim].sort_values("value")
+        labels = [_number(v, unit) + _of_target(v, goal) for v, goal in zip(rows["value"], rows["target"])]
+        labels_all += labels
         fig.add_trace(go.Bar(
-            y=rows["category"], x=rows["value"], orientation="h", name=dim, marker=dict(color=ACTUAL),
-            text=[_number(v, unit) + _of_target(v, goal) for v, goal in zip(rows["value"], rows["target"])],
-            textposition="outside", cliponaxis=False, textfont=dict(size=15), showlegend=False,
-            hovertemplate="%{y}: %{x}<extra>" + dimension_label(dim) + "</extra>"), row=i, col=1)
+            y=[measure.shorten(plain(c), canvas.width * 0.3, font) for c in rows["category"]], x=rows["value"],
+            orientation="h", name=plain(dim), marker=dict(color=ACTUAL), text=labels, textposition="outside",
+            cliponaxis=False, textfont=dict(size=font, color=TEXT_COLOR), showlegend=False, hoverinfo="text",
+            hovertext=[f"{plain(c)}: {x}" for c, x in zip(rows["category"], labels)]), row=i, col=1)
     top = breakdowns["value"].max()
-    fig.update_xaxes(range=[0, top * 1.4 or 1], gridcolor="#eee", ticksuffix="%" if unit == "percent" else "")
-    fig.update_yaxes(tickfont=dict(size=15, color="#1f1f1f"), automargin=True)
-    fig.update_annotations(font_size=16, x=0, xanchor="left")
-    return base_layout(fig, 80 + 34 * sum(sizes) + 50 * len(dims))
+    fig.update_xaxes(range=[0, _reach(top, labels_all, plot, font)], gridcolor="#eee",
+                     ticksuffix="%" if unit == "percent" else "", tickfont=dict(size=font), automargin=False, nticks=6)
+    fig.update_yaxes(tickfont=dict(size=font, color=TEXT_COLOR), automargin=False)
+    fig.update_annotations(font_size=canvas.size(16), x=0, xanchor="left", xref="paper")
+    return base_layout(fig, canvas, total + panel_title + bottom_axis(canvas) + 10, title=title,
+                       margin=dict(l=left, r=EDGE, t=panel_title, b=bottom_axis(canvas)))
 
 
-def goal_label(goal_no: int, title: str, width: int = 48) -> str:
-    """'Goal 7: Strengthen the Effectiveness of ...' shortened to one line for the axis."""
-    return t("kpi_chart.goal_label", goal=goal_no, title=textwrap.shorten(title, width=width, placeholder="..."))
+def goal_label(goal_no: int, title: str, max_px: float | None = None, size: float = 14) -> str:
+    """'Goal 7: Strengthen the Effectiveness of ...' shortened to fit `max_px` (the whole title without it)."""
+    label = t("kpi_chart.goal_label", goal=goal_no, title=plain(title))
+    return label if max_px is None else measure.shorten(label, max_px, size)
 
 
-@text_is_data
-def goal_status_bars(shares: pd.DataFrame, height: int | None = None) -> go.Figure:
+def goal_status_bars(shares: pd.DataFrame, canvas: Canvas = Canvas(), title: str | None = None) -> go.Figure:
     """Stacked 100% bars per goal: share of actions achieved / in progress / not started / not reported.
 
     `shares`: core.kpi.with_shares output; goals without actions (after filters) are left out.
-    Each segment is labelled with its count, so the chart does not depend on colour alone.
+    Each segment is labelled with its count where it fits (else the count is in the hover), so the chart
+    does not depend on colour alone.
     """
+    font = canvas.font
     rows = shares[shares["n_actions"] > 0]
-    labels = [goal_label(goal, title) for goal, title in zip(rows["goal_no"], rows["title"])]
+    names = [status_label(status) for status in STATUS_COLOURS]
+    legend_width = max(measure.width(n, font) for n in names) + 50
+    labels = [goal_label(goal, title_, canvas.width * 0.42, font) for goal, title_ in zip(rows["goal_no"], rows["title"])]
+    left = max((measure.width(x, font) for x in labels), default=0) + 12
     fig = go.Figure()
     for status, colour in STATUS_COLOURS.items():
         counts, label = rows[status], status_label(status)
         fig.add_trace(go.Bar(
             y=labels, x=rows[f"share {status}"] * 100, orientation="h", name=label, marker=dict(color=colour),
-            text=[str(c) if c else "" for c in counts], textposition="inside", insidetextanchor="middle",
-            textfont=dict(size=15, color="#1f1f1f"), customdata=counts,
+            text=[fmt.count(c) if c else "" for c in counts], textposition="inside", insidetextanchor="middle",
+            textfont=dict(size=font, color=TEXT_COLOR), customdata=counts, cliponaxis=True,
             # Plotly's own placeholders go in as values, so a translation can move them.
             hovertemplate="%{y}<br>" + t("kpi_chart.status_hover", status=label, n="%{customdata}",
                                          share="%{x:.0f}%") + "<extra></extra>"))
+    axis_title = t("kpi_chart.share_axis")
     fig.update_xaxes(range=[0, 100.5], tickvals=[0, 25, 50, 75, 100],
-                     ticktext=["0%", "25%", "50%", "75%", "100%"], gridcolor="#eee",
-                     title=t("kpi_chart.share_axis"))
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=15, color="#1f1f1f"), automargin=True)
-    return base_layout(fig, height or 110 + 38 * len(rows), barmode="stack", bargap=0.25,
-                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, traceorder="normal",
-                                   font=dict(size=15)), margin=dict(l=10, r=10, t=40, b=55))
+                     ticktext=[fmt.share(v / 100) for v in (0, 25, 50, 75, 100)], gridcolor="#eee",
+                     title=dict(text=axis_title, standoff=6), tickfont=dict(size=font), automargin=False)
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=font, color=TEXT_COLOR), automargin=False)
+    bar = max(canvas.size(30), 26)
+    return base_layout(fig, canvas, bar * len(rows) + bottom_axis(canvas, axis_title) + 16, title=title,
+                       barmode="stack", bargap=0.25, uniformtext=dict(minsize=canvas.size(11), mode="hide"),
+                       legend=dict(x=1, xanchor="left", y=1, yanchor="top", traceorder="normal", font=dict(size=font)),
+                       margin=dict(l=left, r=legend_width + EDGE, t=10, b=bottom_axis(canvas, axis_title)))

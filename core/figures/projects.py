@@ -1,4 +1,7 @@
-"""Figure builders for the donor-projects page: pure functions of DataFrames, no Streamlit."""
+"""Figure builders for the donor-projects page: pure functions of DataFrames, no Streamlit.
+
+Each takes the `Canvas` it is drawn on and leaves room for its own labels there (core/figures/common.py).
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,53 +10,44 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from core import format as fmt
 from core import geo
 from core.figures import maps
-from core.figures.common import CATEGORICAL, FONT, NO_DATA_FILL, OUTLINE, base_layout, text_is_data
+from core.figures import text as measure
+from core.figures.common import (CATEGORICAL, EDGE, NO_DATA_FILL, TEXT_COLOR, Canvas, base_layout, bottom_axis,
+                                 legend_below, legend_height, nice_step, plain)
 from core.projects import NOT_STATED, euro
 from core.strings import t
 
-MARKER_TRACE = "countries"  # the clickable symbols: one point per country, customdata = iso3
+MARKER_TRACE = maps.MARKER_TRACE  # the clickable symbols: one point per country, customdata = iso3
 # Sequential and lightness-monotonic; starts above white so that a real zero still shows as land.
 COLORSCALE = [[0, "#eef4fa"], [0.5, "#6baed6"], [1, "#08306b"]]
 NOT_STATED_COLOR = "#9e9e9e"
-# One size for every text of these charts (ticks included), so presentation mode scales them all.
-PAGE_FONT = {**FONT, "size": 15}
-# Streamlit's chart theme sets its own (smaller) tick size unless a figure gives one.
-TICK_FONT = {"size": 15, "color": "#1f1f1f"}
-LABEL_CHARS = 46
-EAST_MARGIN = 5.0  # degrees of longitude added east of the homicide map's window
-
-
-def _short(text: str, limit: int = LABEL_CHARS) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def map_value_column(metric: str, split: bool) -> str:
     return "n_projects" if metric == "count" else ("funding_split" if split else "funding_full")
 
 
-def _map_label(row, metric: str, value) -> str:
-    """'Jamaica 25' / 'Jamaica €24.9m' / 'Bahamas –' (projects, none stating an amount); the count of
-    projects with no stated figure is in the hover and the table beside the map."""
-    short = geo.SHORT_NAMES.get(row.iso3, row.name)
+def _map_value(row, metric: str, value) -> str:
+    """'25' / '€24.9M' / '–' (projects, none stating an amount) / 'none'; the count of projects with no
+    stated figure is in the hover and the table beside the map."""
     if metric == "count":
-        return f"{short} {int(row.n_projects)}"
+        return fmt.count(row.n_projects)
     if row.n_projects == 0:
-        return t("projects_chart.map_none", name=short)
-    return f"{short} {'–' if pd.isna(value) else euro(value)}"  # '–': projects, none with a stated amount
+        return t("projects_chart.map_none_value")
+    return "–" if pd.isna(value) else euro(value)
 
 
 def _map_hover(row, split: bool) -> str:
     funding = euro(row.funding_split if split else row.funding_full)
-    return t("projects_chart.map_hover_split" if split else "projects_chart.map_hover_full", name=row.name,
-             n=int(row.n_projects), funding=funding, n_none=int(row.n_no_funding))
+    return t("projects_chart.map_hover_split" if split else "projects_chart.map_hover_full", name=plain(row.name),
+             n=fmt.count(row.n_projects), funding=funding, n_none=fmt.count(row.n_no_funding))
 
 
-@text_is_data
 def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False,
-                selected: tuple[str, ...] = (), height: int = 540) -> go.Figure:
-    """Projects or stated funding per country on the shipped outlines; small islands get a callout.
+                selected: tuple[str, ...] = (), canvas: Canvas = Canvas()) -> go.Figure:
+    """Projects or stated funding per country on the shipped outlines; the small islands listed beside it.
 
     `values`: one row per country (iso3, name, lat, lon, n_projects, funding_full, funding_split,
     n_no_funding). `metric`: 'count' or 'funding'; `split` picks the even split of each amount.
@@ -62,24 +56,16 @@ def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False
     raw = values[column].astype(float)
     ceiling = max(float(raw.max()) if raw.notna().any() else 0.0, 1.0)
     fills = [NO_DATA_FILL if pd.isna(v) else sample_colorscale(COLORSCALE, [v / ceiling])[0] for v in raw]
-    fig, xs, ys = maps.country_shapes(values, fills, [_map_hover(r, split) for r in values.itertuples()], selected)
-    title = (t("projects_chart.projects") if metric == "count"
-             else t("projects_chart.funding_split" if split else "projects_chart.funding_full"))
-    fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="markers+text", name=MARKER_TRACE, customdata=values["iso3"],
-        text=[_map_label(r, metric, v) for r, v in zip(values.itertuples(), raw)],
-        textposition=[geo.LABEL_POSITION.get(iso3, "middle right") for iso3 in values["iso3"]],
-        textfont=dict(size=15), hoverinfo="text", hovertext=[_map_hover(r, split) for r in values.itertuples()],
-        marker=dict(size=18, color=raw.fillna(-1), cmin=0, cmax=ceiling, colorscale=COLORSCALE,
-                    line=dict(color=[("#000" if iso in selected else OUTLINE) for iso in values["iso3"]],
-                              width=[(4 if iso in selected else 1.5) for iso in values["iso3"]]),
-                    colorbar=dict(title=dict(text=title, side="top"), thickness=14, len=0.36, orientation="h",
-                                  tickprefix="" if metric == "count" else "€",
-                                  tickformat="" if metric == "count" else "~s",
-                                  x=0.98, xanchor="right", y=0.98, yanchor="top"), showscale=True),
-        showlegend=False))
-    # Wider than the homicide map on the east: the callouts' funding labels are longer.
-    return base_layout(maps.frame(fig, EAST_MARGIN), height, font=PAGE_FONT, dragmode=False, clickmode="event+select")
+    legend = (t("projects_chart.projects") if metric == "count"
+              else t("projects_chart.funding_split" if split else "projects_chart.funding_full"))
+    scale = maps.Scale(COLORSCALE, ceiling, legend, tickprefix="" if metric == "count" else "€",
+                       tickformat="" if metric == "count" else "~s")
+    rows = list(values.itertuples())
+    title = t("projects_chart.map_title_count") if metric == "count" else legend[:1].upper() + legend[1:]
+    return maps.country_map(values, fills, [_map_hover(r, split) for r in rows],
+                            [plain(geo.short_name(r.iso3, r.name)) for r in rows],
+                            [_map_value(r, metric, v) for r, v in zip(rows, raw)], list(raw.fillna(-1)), scale,
+                            canvas, title=title, selected=selected)
 
 
 def donor_name(label: str) -> str:
@@ -95,16 +81,18 @@ def donor_colors(labels: list[str]) -> dict[str, str]:
     return colors
 
 
-@text_is_data
-def timeline(rows: pd.DataFrame, today: dt.date, height: int | None = None) -> go.Figure:
+def timeline(rows: pd.DataFrame, today: dt.date, canvas: Canvas = Canvas()) -> go.Figure:
     """Gantt of execution periods coloured by donor; ongoing projects run to today (hatched).
 
     `rows`: projects with a period (project_id, name, donor_label, start_date, shown_end,
     period_status, period_text), drawn top to bottom in the given order.
     """
+    font = canvas.font
     rows = rows.assign(donor_label=rows["donor_label"].fillna(NOT_STATED))
-    labels = [f"{r.project_id}  {_short(r.name, 40)}" for r in rows.itertuples()]
+    label_room = canvas.width * 0.34
+    labels = [measure.shorten(f"{r.project_id}  {plain(r.name)}", label_room, font) for r in rows.itertuples()]
     colors = donor_colors(list(rows["donor_label"]))
+    legend_names = {d: measure.shorten(plain(donor_name(d)), canvas.width * 0.18, font) for d in colors}
     fig = go.Figure()
     in_legend: set[str] = set()
     for donor in colors:
@@ -116,62 +104,83 @@ def timeline(rows: pd.DataFrame, today: dt.date, height: int | None = None) -> g
             end = pd.to_datetime(part["shown_end"]) + pd.Timedelta(days=1)  # the end day is included
             fig.add_trace(go.Bar(
                 y=[labels[i] for i in part.index], base=start.dt.strftime("%Y-%m-%d"),
-                x=(end - start).dt.total_seconds() * 1000, orientation="h", name=donor_name(donor),
+                x=(end - start).dt.total_seconds() * 1000, orientation="h", name=legend_names[donor],
                 legendgroup=donor, showlegend=donor not in in_legend,
                 marker=dict(color=colors[donor], line=dict(color="white", width=0.5),
                             pattern=dict(shape="/" if status == "ongoing" else "", fillmode="overlay",
                                          fgcolor="white", fgopacity=0.7)),
                 customdata=part["project_id"], hoverinfo="text",
-                hovertext=[t("projects_chart.timeline_hover", project=r.project_id, name=r.name,
-                             donor=donor_name(donor), period=r.period_text)
+                hovertext=[t("projects_chart.timeline_hover", project=r.project_id, name=plain(r.name),
+                             donor=plain(donor_name(donor)), period=plain(r.period_text))
                            + ("<br>" + t("projects_chart.ongoing") if status == "ongoing" else "")
                            for r in part.itertuples()]))
             in_legend.add(donor)
     today_text = today.isoformat()
+    today_label = t("projects_chart.today", date=fmt.day_short(today))
     fig.add_shape(type="line", x0=today_text, x1=today_text, y0=0, y1=1, yref="paper",
                   line=dict(color="#000", width=2, dash="dash"))
-    fig.add_annotation(x=today_text, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                       text=t("projects_chart.today", date=today), font=TICK_FONT)
-    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], tickfont=TICK_FONT, automargin=True)
-    fig.update_xaxes(type="date", gridcolor="#e5e5e5", dtick="M24", tickformat="%Y", tickfont=TICK_FONT)
-    height = height or 26 * len(rows) + 150
-    # Bottom margin: room for the year ticks above the source stamp that ui.chart adds.
-    return base_layout(fig, height, font=PAGE_FONT, barmode="overlay", bargap=0.25, hovermode="closest",
-                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=TICK_FONT,
-                                   title=dict(text=t("projects_chart.donor") + " ", font=TICK_FONT)),
-                       margin=dict(l=10, r=20, t=80, b=45))
+    fig.add_annotation(x=today_text, y=1, yref="paper", yanchor="bottom", showarrow=False, text=today_label,
+                       font=dict(size=font), xanchor="right")
+    left = max((measure.width(lab, font) for lab in labels), default=0) + 12
+    plot_width = canvas.width - left - EDGE
+    starts = pd.to_datetime(rows["start_date"])
+    ends = pd.to_datetime(rows["shown_end"])
+    span = (ends.max().year - starts.min().year + 1) if len(rows) else 1
+    step = nice_step(span, plot_width, measure.width("2030", font))
+    bar = max(font * 1.6, 22)
+    plot_height = bar * len(rows)
+    axis = bottom_axis(canvas)
+    legend_entries = list(legend_names.values())
+    legend = legend_height(canvas, legend_entries, plot_width)
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], tickfont=dict(size=font), automargin=False)
+    fig.update_xaxes(type="date", gridcolor="#e5e5e5", dtick=f"M{int(step * 12)}", tickformat="%Y", tickangle=0,
+                     tickfont=dict(size=font), automargin=False)
+    top = measure.height(today_label, font) + 8
+    return base_layout(fig, canvas, plot_height + top + axis + legend + 10,
+                       title=t("projects_chart.timeline_title"), barmode="overlay", bargap=0.25, hovermode="closest",
+                       legend=legend_below(canvas, legend_entries, axis, plot_height),
+                       margin=dict(l=left, r=EDGE, t=top, b=axis + legend))
 
 
-@text_is_data
-def funding_bars(rows: pd.DataFrame, who: str, split: bool, height: int | None = None,
-                 headroom: float = 1.45) -> go.Figure:
+def funding_bars(rows: pd.DataFrame, who: str, split: bool, canvas: Canvas = Canvas()) -> go.Figure:
     """Stated funding per donor or implementer, largest on top, with the count of projects that
     state no figure beside every total.
 
     `rows`: name, n_projects, funding_full, funding_split, n_no_funding.
     """
+    font = canvas.font
     value = rows["funding_split" if split else "funding_full"]
     order = rows.assign(value=value.fillna(0)).sort_values(["value", "n_projects"], ascending=True)
     text = []
     for r in order.itertuples():
         stated = euro(r.value) if r.value > 0 else euro(None)
         text.append(stated if not r.n_no_funding or r.value == 0
-                    else t("projects_chart.plus_no_figure", funding=stated, n=int(r.n_no_funding)))
+                    else t("projects_chart.plus_no_figure", funding=stated, n=fmt.count(r.n_no_funding)))
     not_stated, title = _partner_texts(who, split)
-    names = [f"{not_stated if r.name == NOT_STATED else _short(r.name)} ({int(r.n_projects)})"
-             for r in order.itertuples()]
+    names = [measure.shorten(f"{not_stated if r.name == NOT_STATED else plain(r.name)}", canvas.width * 0.32, font)
+             + f" ({fmt.count(r.n_projects)})" for r in order.itertuples()]
+    left = max((measure.width(n, font) for n in names), default=0) + 12
+    plot = canvas.width - left - EDGE
+    label_room = max((measure.width(x, font) for x in text), default=0) + 10
+    top = max(float(order["value"].max() / 1e6) if len(order) else 1.0, 1.0)
+    reach = top * plot / max(plot - label_room, plot * 0.3)
+    axis_title = t("projects_chart.funding_axis")
     fig = go.Figure(go.Bar(
-        x=order["value"] / 1e6, y=names, orientation="h", text=text, textposition="outside", cliponaxis=False,
+        x=order["value"] / 1e6, y=list(range(len(names))), orientation="h", text=text, textposition="outside",
+        cliponaxis=False, customdata=order["name"],
+        textfont=dict(size=font, color=TEXT_COLOR),
         marker=dict(color=[NOT_STATED_COLOR if n == NOT_STATED else CATEGORICAL[0] for n in order["name"]]),
         hoverinfo="text", name=who,
-        hovertext=[t("projects_chart.bar_hover", name=donor_name(r.name), n=int(r.n_projects),
-                     funding=euro(r.value or None), n_none=int(r.n_no_funding)) for r in order.itertuples()]))
-    top = float(order["value"].max() / 1e6) if len(order) else 1.0
-    fig.update_xaxes(title=t("projects_chart.funding_axis"), range=[0, max(top, 1.0) * headroom], gridcolor="#eee",
-                     tickfont=TICK_FONT)
-    fig.update_yaxes(tickfont=TICK_FONT, automargin=True)
-    return base_layout(fig, height or 30 * len(order) + 160, font=PAGE_FONT, bargap=0.3, title=dict(text=title, x=0),
-                       margin=dict(l=10, r=10, t=40, b=75))  # room for the axis title above ui.chart's stamp
+        hovertext=[t("projects_chart.bar_hover", name=plain(donor_name(r.name)), n=fmt.count(r.n_projects),
+                     funding=euro(r.value or None), n_none=fmt.count(r.n_no_funding)) for r in order.itertuples()]))
+    fig.update_xaxes(title=dict(text=axis_title, standoff=6), range=[0, reach], gridcolor="#eee",
+                     tickfont=dict(size=font), automargin=False, nticks=6)
+    # Rows by position with the names as tick text: two names shortened alike still get a row each.
+    fig.update_yaxes(tickvals=list(range(len(names))), ticktext=names, range=[-0.6, len(names) - 0.4],
+                     tickfont=dict(size=font), automargin=False, showgrid=False, zeroline=False)
+    bar = max(font * 1.8, 24)
+    return base_layout(fig, canvas, bar * len(order) + bottom_axis(canvas, axis_title) + 16, title=title,
+                       bargap=0.3, margin=dict(l=left, r=EDGE, t=6, b=bottom_axis(canvas, axis_title)))
 
 
 def _partner_texts(who: str, split: bool) -> tuple[str, str]:
