@@ -1,7 +1,7 @@
 """About the data: every table, its columns and sources, generated from the declarations."""
 import streamlit as st
 
-from core import queries, ui
+from core import queries, tables, ui
 from core.strings import t
 
 st.title(t("about.title"))
@@ -10,7 +10,12 @@ st.caption(t("about.caption"))
 tables, columns = queries.table_dictionary()
 all_sources = queries.table_sources(tuple(tables["table_name"]))
 st.header(t("about.sources"))
-st.dataframe(queries.sources(all_sources), hide_index=True, width="stretch")
+sources = queries.sources(all_sources)[["title", "publisher", "year", "citation", "accessed"]]
+st.dataframe(tables.shown(sources.rename(columns={
+    "title": t("about.col_title"), "publisher": t("about.col_publisher"), "year": t("about.col_year"),
+    "citation": t("about.col_citation"), "accessed": t("about.col_accessed")}),
+    {t("about.col_year"): "year", t("about.col_accessed"): "date"}, missing={t("about.col_year"): t("common.not_stated")}),
+    hide_index=True, width="stretch")
 
 st.header(t("about.tables"))
 for table in tables.itertuples():
@@ -23,7 +28,7 @@ for table in tables.itertuples():
         st.write(table.description)
         if table.ships_empty and table.row_count == 0:
             st.info(t("about.empty"))
-        st.dataframe(columns[columns["table_name"] == table.table_name].drop(columns="table_name"),
+        st.dataframe(tables.shown(columns[columns["table_name"] == table.table_name].drop(columns="table_name")),
                      hide_index=True, width="stretch")
 
 ui.footer(all_sources)

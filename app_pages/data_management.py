@@ -4,7 +4,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from core import auth, ui
+from core import auth, tables, ui
 from core.db import connection, db_path
 from core.strings import t
 from core.throttle import Throttle
@@ -47,13 +47,16 @@ if not st.session_state.get("editor"):
 
 editor = st.session_state["editor"]
 st.caption(t("data.signed_in", name=ui.md(editor)))
+if st.session_state.get("data_flash"):
+    st.success(st.session_state.pop("data_flash"))
 
 
 def show_problems(problems) -> None:
     st.error(t("data.problems", n=len(problems)))
-    st.dataframe(pd.DataFrame([{t("data.col_file"): p.file, t("data.col_row"): p.line,
-                                t("data.col_column"): p.column or "", t("data.col_problem"): p.message}
-                               for p in problems]), hide_index=True, width="stretch")
+    frame = pd.DataFrame([{t("data.col_file"): p.file, t("data.col_row"): p.line,
+                           t("data.col_column"): p.column or "", t("data.col_problem"): p.message} for p in problems])
+    st.dataframe(tables.shown(frame, {t("data.col_row"): "count"}, missing={t("data.col_row"): t("data.whole_file")}),
+                 hide_index=True, width="stretch")
 
 
 def import_panel(kind: str, label: str) -> None:
@@ -83,7 +86,7 @@ def import_panel(kind: str, label: str) -> None:
     for name, rows in plan.tables.items():
         if len(rows):
             st.markdown(t("data.rows", table=name, n=len(rows)))
-            st.dataframe(rows.drop(columns=["source_id"]).head(200), hide_index=True, width="stretch")
+            st.dataframe(tables.shown(rows.drop(columns=["source_id"]).head(200)), hide_index=True, width="stretch")
     if st.button(t("data.apply"), type="primary", key=f"apply_{kind}"):
         try:
             importer.apply(plan, editor, db_path=db_path())
@@ -118,7 +121,11 @@ with log_tab:
     if log.empty:
         st.caption(t("data.no_import"))
     else:
-        st.dataframe(log.iloc[::-1], hide_index=True, width="stretch")
+        # What an editor looks for first (when, what, by whom, its status) on the left; the file's hash last.
+        first = ["imported_at", "status", "import_id", "kind", "file_name", "imported_by", "added", "changed",
+                 "unchanged", "ignored", "undone_at", "undone_by", "format", "source_id", "sha256"]
+        st.dataframe(tables.shown(log.iloc[::-1][[c for c in first if c in log.columns]]), hide_index=True,
+                     width="stretch", column_config={"sha256": st.column_config.TextColumn(width="small")})
         applied = list(log.loc[log["status"] == "applied", "import_id"])[::-1]
         if applied:
             chosen = st.selectbox(t("data.undo_choice"), applied, key="undo_choice")
@@ -130,7 +137,8 @@ with log_tab:
                     st.warning(t("data.busy"))
                     finish()
                 st.cache_data.clear()
-                st.success(t("data.undone", import_id=ui.md(chosen)))
+                # Said on the next run too: the rerun below redraws the page without the undone import.
+                st.session_state["data_flash"] = t("data.undone", import_id=ui.md(chosen))
                 st.rerun()
 
 finish()

@@ -1,6 +1,7 @@
 """Decision pack: the saved views, in order, as one PowerPoint file for a steering-committee meeting."""
 import streamlit as st
 
+from core import format as fmt
 from core import pack, queries, ui
 from core.strings import t
 
@@ -12,8 +13,7 @@ if not saved:
     st.info(t("pack.none_saved"))
 for i, (page_path, params) in enumerate(list(saved)):
     row = st.columns([6, 1, 1])
-    row[0].markdown(f"**{i + 1}.** {ui.md(page_path)}" + (f": {ui.md(', '.join(f'{k}={v}' for k, v in params))}"
-                                                        if params else ""))
+    row[0].markdown(f"**{i + 1}.** {ui.md(pack.describe(pack.SavedView(page_path, params)))}")
     if row[1].button(t("pack.move_up"), key=f"pack_up_{i}", disabled=i == 0):
         saved[i - 1], saved[i] = saved[i], saved[i - 1]
         st.rerun()
@@ -23,7 +23,8 @@ for i, (page_path, params) in enumerate(list(saved)):
 
 if saved:
     as_of = queries.data_as_of()
-    st.caption(t("pack.freeze", date=as_of) if as_of is not None else "")
+    if as_of is not None:
+        st.caption(t("pack.freeze", date=fmt.day(as_of)))
     if st.button(t("pack.build"), type="primary", key="pack_build"):
         with st.spinner(t("pack.rendering")):
             views = [pack.SavedView(page_path, params) for page_path, params in saved]

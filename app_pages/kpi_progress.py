@@ -5,7 +5,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from core import kpi, queries, state, ui
+from core import kpi, queries, state, tables, ui
 from core.figures import kpi as charts
 from core.strings import t
 
@@ -111,7 +111,7 @@ def show_kpis() -> set[str]:
     if len(results):
         st.subheader(t("kpi.all_results"))
         shown, result_sources = results.drop(columns="source_id"), sorted(set(results["source_id"]))
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(tables.shown(shown), hide_index=True, width="stretch")
         ui.source_caption(result_sources)
         ui.downloads(shown, "kpi_results", result_sources, "k_results")
     return used

@@ -112,10 +112,9 @@ with tabs[tab]:
         st.caption(" ".join([t("projects.when_caption"), *notes]))
         st.markdown(t("projects.undated", n=len(undated)))
         # Column names as core/projects.py's view_table writes them.
-        st.dataframe(projects.view_table(undated, None)[[t("projects_table.id"), t("common.project"),
-                                                         t("projects_table.period_as_written"), t("common.donor"),
-                                                         t("common.implementer")]],
-                     hide_index=True, width="stretch")
+        st.dataframe(tables.shown(projects.view_table(undated, None)[[
+            t("projects_table.id"), t("common.project"), t("projects_table.period_as_written"), t("common.donor"),
+            t("common.implementer")]]), hide_index=True, width="stretch")
     ui.source_caption(sources)
 
 ids = list(listings["project_id"])
@@ -125,10 +124,14 @@ if tab == "list":
     with tabs[tab]:
         st.subheader(t("projects.table", n=len(listings)))
         table = projects.view_table(listings, year)  # headings from core/projects.py, as above
-        st.dataframe(table, hide_index=True, width="stretch", key="p_table", on_select="rerun",
-                     selection_mode="single-row", column_config={
-                         t("common.funding_eur"): st.column_config.NumberColumn(format="€%,.0f"),
-                         t("projects_table.description"): st.column_config.TextColumn(width="large")})
+        not_stated = t("common.not_stated")
+        st.dataframe(tables.shown(table, {t("common.funding_eur"): "eur", t("projects_table.start"): "date",
+                                          t("projects_table.end"): "date"}, missing={
+                         t("projects_table.start"): not_stated, t("projects_table.end"): not_stated,
+                         t("common.funding_eur"): not_stated}),
+                     hide_index=True, width="stretch", key="p_table", on_select="rerun",
+                     selection_mode="single-row",
+                     column_config={t("projects_table.description"): st.column_config.TextColumn(width="large")})
         ui.downloads(table, "donor_projects", sources, key="projects_table")
 
         st.subheader(t("projects.detail"))

@@ -3,7 +3,7 @@ from functools import partial
 
 import streamlit as st
 
-from core import queries, state, threats, ui
+from core import partners, queries, state, tables, threats, ui
 from core.figures import threats as charts
 from core.strings import t
 
@@ -65,14 +65,15 @@ with right:
         if frame.empty:
             st.caption(t("threats.none_answers"))
         else:
-            st.dataframe(frame[parts[answer][1]].rename(columns=headings), hide_index=True, width="stretch")
+            st.dataframe(tables.shown(frame[parts[answer][1]].rename(columns=headings)), hide_index=True,
+                         width="stretch")
 
 st.header(t("threats.coverage_header"))
 filters = st.columns(5)
 filters[0].selectbox(t("common.active_in_year"), [ANY, *range(this_year, first_year - 1, -1)], key="t_year",
                      format_func=lambda v: t("threats.any_year") if v == ANY else str(v))
 filters[1].selectbox(t("common.donor"), [ANY, *donors], key="t_donor",
-                     format_func=lambda v: t("threats.all_donors") if v == ANY else v)
+                     format_func=lambda v: t("threats.all_donors") if v == ANY else partners.display_name(v))
 filters[2].selectbox(t("common.country"), [ANY, *country_names], key="t_country",
                      format_func=lambda v: t("threats.all_countries") if v == ANY else country_names[v])
 filters[3].radio(t("threats.columns"), ["country", "donor"], key="t_dim", horizontal=True,
@@ -89,7 +90,8 @@ if dimension == "country":
     columns = [iso for iso in country_names if iso in in_group]
     col_labels = [country_names[iso] for iso in columns]
 else:
-    columns = col_labels = list(donors)
+    columns = list(donors)
+    col_labels = [partners.display_name(d) for d in donors]
 
 # One part at a time: only the open tab's chart or tables are built and drawn.
 part, part_tabs = ui.lazy_tabs("t_tab", {"coverage": t("threats.tab_coverage"), "gaps": t("threats.tab_gaps"),
@@ -109,12 +111,11 @@ with part_tabs[part]:
     elif part == "gaps":
         st.header(t("threats.gaps_header"))
         gap_list = threats.gaps(**args)
-        st.dataframe(gap_list.drop(columns="threat_id").rename(columns={
+        st.dataframe(tables.shown(gap_list.drop(columns="threat_id").rename(columns={
             "tier": t("common.tier"), "threat": t("common.threat"), "funding_eur": t("common.stated_funding_eur"),
             "n_countries": t("threats.countries_reached"), "n_projects": t("common.projects"),
-            "n_unfunded": t("threats.projects_no_amount")}),
-            hide_index=True, width="stretch",
-            column_config={t("common.stated_funding_eur"): st.column_config.NumberColumn(format="%,.0f")})
+            "n_unfunded": t("threats.projects_no_amount")}), {t("common.stated_funding_eur"): "eur"}),
+            hide_index=True, width="stretch")
 
     else:
         st.header(t("threats.behind_header"))
@@ -130,11 +131,14 @@ with part_tabs[part]:
         if behind.empty:
             st.info(t("threats.gap"))
         else:
-            st.dataframe(behind.drop(columns="project_id").rename(columns={
+            not_stated = t("common.not_stated")
+            st.dataframe(tables.shown(behind.drop(columns="project_id").rename(columns={
                 "name": t("threats.col_name"), "donor": t("common.donor"), "implementer": t("common.implementer"),
                 "countries": t("common.countries"), "period": t("common.period"), "funding_eur": t("common.funding_eur"),
-                "rationale": t("threats.col_rationale")}), hide_index=True, width="stretch",
-                column_config={t("common.funding_eur"): st.column_config.NumberColumn(format="%,.0f")})
+                "rationale": t("threats.col_rationale")}), {t("common.funding_eur"): "eur"},
+                missing={t("common.donor"): not_stated, t("common.implementer"): not_stated,
+                         t("common.countries"): not_stated, t("common.period"): not_stated,
+                         t("common.funding_eur"): not_stated}), hide_index=True, width="stretch")
             ui.downloads(behind, f"projects_{drill_threat}", PROJECT_SOURCES, key="threat_cell")
 
 state.publish(["t_year", "t_donor", "t_country", "t_threat", "t_dim", "t_value", "t_cell"],

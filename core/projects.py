@@ -21,26 +21,8 @@ from core import format as fmt
 from core import queries
 from core.db import cached, query
 from core.geo import SHORT_NAMES
+from core.partners import NOT_STATED, PARTNER_KINDS, PARTNERS_SQL
 from core.strings import t
-
-# The stored word for a missing donor or implementer: a filter value and part of the URL, so it stays as is;
-# the charts show it through t() (core/figures/projects.py donor_name).
-NOT_STATED = "Not stated"
-PARTNER_KINDS = ("donor", "implementer")
-
-# (project_id, kind, name): one row per donor or implementer a project names; 'Not stated' when none.
-PARTNERS_SQL = r"""
-    partners AS (
-        SELECT DISTINCT project_id, kind, name FROM (
-            SELECT project_id, 'donor' AS kind,
-                   trim(regexp_replace(unnest(regexp_split_to_array(coalesce(donor, 'Not stated'),
-                                                                    '\s*[/;]\s*')), '\s*\(.*\)$', '')) AS name
-            FROM projects
-            UNION ALL
-            SELECT project_id, 'implementer',
-                   trim(unnest(regexp_split_to_array(coalesce(implementer, 'Not stated'), '\s*[/;]\s*')))
-            FROM projects)
-        WHERE name <> '')"""
 
 # 'dated' (start and end), 'ongoing' (start, runs until today) or 'unknown' (no usable period).
 PERIOD_STATUS_SQL = """

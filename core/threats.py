@@ -10,14 +10,15 @@ from __future__ import annotations
 import pandas as pd
 
 from core.db import cached, query
-
-NO_DONOR = "Donor not stated"
+from core.partners import NOT_STATED, PARTNERS_SQL
 
 # Projects kept by the filters: active in a year (period overlaps it; ongoing = active until today),
-# a donor, a country. Undated projects are left out when a year is chosen: they cannot be placed.
-_FILTERED = """
+# a donor (as core/partners.py reads donors, the Donor projects page too), a country. Undated projects are
+# left out when a year is chosen: they cannot be placed.
+_FILTERED = PARTNERS_SQL + """,
+    donors AS (SELECT project_id, name AS donor FROM partners WHERE kind = 'donor'),
     filtered AS (
-        SELECT p.project_id, p.name, coalesce(p.donor, '{no_donor}') AS donor, p.implementer,
+        SELECT p.project_id, p.name, p.donor AS donor_as_written, p.implementer,
                p.period_text, p.funding_eur, p.start_date, p.end_date, p.ongoing
         FROM projects p
         WHERE p.duplicate_of IS NULL
@@ -25,10 +26,10 @@ _FILTERED = """
                AND year(p.start_date) <= $year
                AND (CASE WHEN p.ongoing AND p.end_date IS NULL THEN year(current_date)
                          ELSE year(p.end_date) END) >= $year))
-          AND ($donor IS NULL OR coalesce(p.donor, '{no_donor}') = $donor)
+          AND ($donor IS NULL OR EXISTS (SELECT 1 FROM donors d WHERE d.project_id = p.project_id AND d.donor = $donor))
           AND ($iso3 IS NULL OR EXISTS (SELECT 1 FROM project_countries pc
                                         WHERE pc.project_id = p.project_id AND pc.iso3 = $iso3))
-    )""".format(no_donor=NO_DONOR)
+    )"""
 
 
 def _params(year: int | None, donor: str | None, iso3: str | None) -> dict:
@@ -51,7 +52,9 @@ def tiers() -> pd.DataFrame:
 
 @cached
 def donors() -> tuple[str, ...]:
-    return tuple(query(f"SELECT DISTINCT coalesce(donor, '{NO_DONOR}') AS donor FROM projects ORDER BY 1")["donor"])
+    """Donors as core/partners.py reads them (the Donor projects page's list), 'Not stated' last."""
+    return tuple(query(f"WITH {PARTNERS_SQL} SELECT DISTINCT name FROM partners WHERE kind = 'donor' "
+                       f"ORDER BY name = '{NOT_STATED}', lower(name)")["name"])
 
 
 @cached
@@ -65,7 +68,7 @@ def coverage(dimension: str, year: int | None = None, donor: str | None = None,
         column_sql = "JOIN project_countries pc ON pc.project_id = f.project_id"
         column = "pc.iso3"
     elif dimension == "donor":
-        column_sql, column = "", "f.donor"
+        column_sql, column = "JOIN donors d ON d.project_id = f.project_id", "d.donor"
     else:
         raise ValueError(f"unknown dimension {dimension!r}")
     return query(f"""
@@ -109,14 +112,15 @@ def cell_projects(threat_id: str, dimension: str, col: str | None, year: int | N
     """The projects behind one coverage cell (or the whole threat row when `col` is None)."""
     return query(f"""
         WITH {_FILTERED}
-        SELECT f.project_id, f.name, f.donor, f.implementer,
+        SELECT f.project_id, f.name, f.donor_as_written AS donor, f.implementer,
                (SELECT string_agg(c.name, ', ' ORDER BY c.name) FROM project_countries pc
                 JOIN countries c ON c.iso3 = pc.iso3 WHERE pc.project_id = f.project_id) AS countries,
                f.period_text AS period, f.funding_eur, pt.rationale
         FROM filtered f JOIN project_threats pt ON pt.project_id = f.project_id
         WHERE pt.threat_id = $threat
           AND ($col IS NULL
-               OR ($dimension = 'donor' AND f.donor = $col)
+               OR ($dimension = 'donor' AND EXISTS (SELECT 1 FROM donors d
+                                                    WHERE d.project_id = f.project_id AND d.donor = $col))
                OR ($dimension = 'country' AND EXISTS (SELECT 1 FROM project_countries pc
                                                       WHERE pc.project_id = f.project_id AND pc.iso3 = $col)))
         ORDER BY f.funding_eur DESC NULLS LAST, f.name""",

@@ -72,10 +72,12 @@ def group_iso3() -> tuple[str, ...]:
     return tuple(countries["iso3"])
 
 
-def source_caption(source_ids: Sequence[str]) -> None:
-    """One line under a chart or table: which sources it shows."""
+def source_caption(source_ids: Sequence[str], short: bool = False) -> None:
+    """One line under a chart or table: which sources it shows (`short`: their publishers only, where the
+    page's footer gives each in full, as on the printed brief)."""
     found = queries.sources(tuple(source_ids))
-    names = "; ".join(f"{row.title} ({row.publisher})" for row in found.itertuples())
+    names = ("; ".join(dict.fromkeys(found["publisher"])) if short
+             else "; ".join(f"{row.title} ({row.publisher})" for row in found.itertuples()))
     st.caption(t("common.source", names=md(names)) if names else t("common.source_not_reported"))
 
 
@@ -87,8 +89,9 @@ def footer(source_ids: Sequence[str]) -> None:
              f"{'' if pd.isna(r.year) else ', ' + str(int(r.year))}. {md(r.citation)}"
              for r in found.itertuples()]
     as_of = queries.data_as_of()
-    st.caption(t("ui.footer_sources") + "\n\n" + "\n".join(lines))
-    st.caption(t("ui.data_as_of", date=as_of) if as_of is not None else t("ui.data_as_of_not_reported"))
+    # One block, so that a printed page never ends with the data date alone.
+    st.caption(t("ui.footer_sources") + "\n\n" + "\n".join(lines) + "\n\n"
+               + (t("ui.data_as_of", date=fmt.day(as_of)) if as_of is not None else t("ui.data_as_of_not_reported")))
 
 
 def downloads(frame: pd.DataFrame, name: str, source_ids: Sequence[str], key: str) -> None:

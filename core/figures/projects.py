@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from core import format as fmt
+from core import partners
 from core import geo
 from core.figures import maps
 from core.figures import text as measure
@@ -69,8 +70,8 @@ def project_map(values: pd.DataFrame, metric: str = "count", split: bool = False
 
 
 def donor_name(label: str) -> str:
-    """A donor as the charts show it: the stored 'Not stated' in the reader's words."""
-    return t("projects_chart.not_stated") if label == NOT_STATED else label
+    """A donor as the charts show it (core/partners.py)."""
+    return partners.display_name(label)
 
 
 def donor_colors(labels: list[str]) -> dict[str, str]:
