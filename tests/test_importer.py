@@ -385,3 +385,27 @@ def test_leftovers_of_killed_runs_are_cleaned_at_the_next_start(env, tmp_path):
     assert list(env["imports_dir"].iterdir()) == []  # neither run reached the log: nothing of them stays
     assert not temp_db.exists()
     assert not importer.applied_dirs(env["imports_dir"])
+
+
+def test_two_editors_in_one_app_process_never_interleave(env):
+    """Finding 1, inside one server: two sessions (threads) apply at the same moment."""
+    import threading
+    plans = [importer.plan(owid_csv([(name, iso3, 2048, 30.0)]), f"{iso3}.csv", "homicide", **env)
+             for name, iso3 in (("Jamaica", "JAM"), ("Haiti", "HTI"))]
+    start, errors = threading.Barrier(2), []
+
+    def editor(plan):
+        start.wait()
+        try:
+            importer.apply(plan, "editor", timeout=120, **env)
+        except Exception as exc:  # noqa: BLE001  (any failure fails the test below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=editor, args=(p,)) for p in plans]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    assert set(importer.read_log(env["imports_dir"])["import_id"]) == {p.import_id for p in plans}
+    assert value(env, "SELECT count(*) FROM homicide_rates WHERE year = 2048") == [(2,)]
