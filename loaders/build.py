@@ -230,6 +230,8 @@ def is_stale(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, imports_d
 
 
 _checked_debris: set[str] = set()
+_fresh_at: dict[tuple[str, str, str], float] = {}
+FRESH_FOR_S = 1.0  # a database found fresh is not checked again within this time
 
 
 def ensure_built(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, imports_dir: Path | None = None) -> bool:
@@ -240,10 +242,14 @@ def ensure_built(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, impor
     writer publishes the new one). The first call in a process also clears leftovers of killed runs.
     """
     imports_dir = imports_dir or paths.imports_dir()
+    key = (str(curated_dir), str(db_path), str(imports_dir))
+    if time.monotonic() - _fresh_at.get(key, -FRESH_FOR_S) < FRESH_FOR_S:
+        return False  # found fresh a moment ago: every query of a page run asks
     first_call = str(db_path) not in _checked_debris
     _checked_debris.add(str(db_path))
     stale = is_stale(curated_dir, db_path, imports_dir)
     if not stale and not (first_call and lock.debris(db_path, imports_dir)):
+        _fresh_at[key] = time.monotonic()
         return False
     missing = not db_path.exists()
     try:
