@@ -7,8 +7,8 @@ from core.strings import t
 st.title(t("about.title"))
 st.caption(t("about.caption"))
 
-tables, columns = queries.table_dictionary()
-all_sources = queries.table_sources(tuple(tables["table_name"]))
+declared, columns = queries.table_dictionary()
+all_sources = queries.table_sources(tuple(declared["table_name"]))
 st.header(t("about.sources"))
 sources = queries.sources(all_sources)[["title", "publisher", "year", "citation", "accessed"]]
 st.dataframe(tables.shown(sources.rename(columns={
@@ -18,7 +18,7 @@ st.dataframe(tables.shown(sources.rename(columns={
     hide_index=True, width="stretch")
 
 st.header(t("about.tables"))
-for table in tables.itertuples():
+for table in declared.itertuples():
     # Each table's columns are built when its expander is opened, not for all 21 on every visit.
     box, is_open = ui.lazy_expander(t("about.table", table=table.table_name, n=table.row_count),
                                     key=f"about_{table.table_name}")

@@ -9,7 +9,6 @@ A missing value is never a zero: it reads "not reported" (or what the caller pas
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -29,11 +28,12 @@ def _locale(lang: str | None) -> str:
 
 
 def is_missing(value) -> bool:
+    """None, NaN, NA or NaT: a value the source does not give."""
     if value is None:
         return True
     try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array is not one value
         return False
 
 
@@ -163,6 +163,8 @@ def month(value, lang: str | None = None, missing: str | None = None) -> str:
 
 def _as_date(value) -> dt.date | None:
     """A date from a date, a timestamp or ISO text; None for a missing or unreadable value."""
+    if is_missing(value):  # NaT is a datetime too
+        return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -233,7 +233,8 @@ def kpi_snapshot(params: dict) -> Snapshot:
         shares = kpi.with_shares(kpi.goal_status_shares(*filters))
         n_actions = int(shares["n_actions"].sum())
         numbers = [t("pack.kpi_with_status", n=int(shares["n_reported"].sum()), total=n_actions),
-                   t("pack.kpi_passed", n=int(shares["time_frame_passed"].sum()))]
+                   t("pack.kpi_passed", n=int(shares["time_frame_passed"].sum())),
+                   t("pack.kpi_with_result", n=int(coverage["n_with_results"]), total=int(coverage["n_kpis"]))]
         sources = ["ccss_2013", *queries.table_sources(("action_status",))]
         figure = (kpi_charts.goal_status_bars(shares, canvas=SLIDE_CANVAS, title=t("kpi.goal_chart_title"))
                   if n_actions else None)

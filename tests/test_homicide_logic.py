@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import queries
+from core import format as fmt
+from core import geo, queries
 from core.figures import homicide as charts
 from core.homicide import country_profile, view_table
 
@@ -56,7 +57,7 @@ def test_country_profile_changes_and_quotes(app_db, db):
     assert quote.difference == pytest.approx(53.3 - rate[2022])
 
 
-def test_rate_map_draws_all_16_countries_and_callouts(app_db):
+def test_rate_map_draws_all_16_countries_and_lists_the_small_islands(app_db):
     values = queries.homicide_map_values(2015, SOURCE)
     fig = charts.rate_map(values, 2015, 80.0, selected="BRB")
     focus = [t for t in fig.data if t.name in set(values["iso3"])]
@@ -64,17 +65,21 @@ def test_rate_map_draws_all_16_countries_and_callouts(app_db):
     marker = next(t for t in fig.data if t.name == charts.MARKER_TRACE)
     assert list(marker.customdata) == list(values["iso3"])
     assert marker.marker.cmin == 0 and marker.marker.cmax == 80.0
-    # Small islands' symbols sit in the callout column, joined by a leader line.
+    # Every symbol sits on its country; the small islands are listed beside the map, north to south, each
+    # with its name and value (and clickable: the list's points carry iso3 too).
     brb = list(marker.customdata).index("BRB")
-    assert marker.x[brb] == pytest.approx(-57.0)
-    leader = next(t for t in fig.data if t.name == "leader")  # one trace, a segment per small island
-    assert list(leader.x).count(None) == 8 and leader.x[list(leader.x).index(-57.0) - 1] is not None
+    assert marker.x[brb] == pytest.approx(values.set_index("iso3").loc["BRB", "lon"]) and marker.text[brb] == ""
+    listed = next(t for t in fig.data if t.name == "islands")
+    assert list(listed.customdata) == list(geo.LISTED_ISO3) and listed.xaxis == "x2"
+    rate = values.set_index("iso3").loc["BRB"]
+    assert dict(zip(listed.customdata, listed.text))["BRB"] == (
+        f"Barbados<br>{fmt.rate_in_year(rate.rate_per_100k, rate.value_year, rate.is_current)}")
 
 
 def test_older_values_are_labelled_with_their_year(app_db):
     values = queries.homicide_map_values(2023, SOURCE)
-    marker = next(t for t in charts.rate_map(values, 2023, 80.0).data if t.name == charts.MARKER_TRACE)
-    label = dict(zip(marker.customdata, marker.text))["MSR"]
+    listed = next(t for t in charts.rate_map(values, 2023, 80.0).data if t.name == "islands")
+    label = dict(zip(listed.customdata, listed.text))["MSR"]
     assert label.endswith("(2018)")
     bars = charts.ranking_bars(values, 2023, 80.0)
     assert dict(zip(bars.data[0].customdata, bars.data[0].text))["MSR"].endswith("(2018)")

@@ -36,7 +36,8 @@ def test_pack_of_three_views_has_charts_footers_and_links(app_db):
     slides = list(deck.slides)
     assert len(slides) == 3
     assert [slide_texts(s).splitlines()[0] for s in slides] == [
-        "Homicide rates, 2010", "Homicide rates, 2020", "Threat coverage by country: stated funding (EUR million)"]
+        "Homicide rates: map, 2010", "Homicide rates: equal tiles, 2020",
+        "Threat tiers: Threat coverage by country: stated funding (EUR million), 2025"]
     for slide in slides:
         text = slide_texts(slide)
         assert "Sources: " in text and "Data as of 22 November 2026" in text
@@ -81,16 +82,15 @@ def test_pack_with_one_view_of_each_kind(app_db):
     slides = list(deck.slides)
     assert len(slides) == 5
     assert [slide_texts(s).splitlines()[0] for s in slides] == [
-        "Caribbean security cooperation at a glance", "Homicide rates, 2015",
-        "Threat coverage by donor: number of projects", "Donor projects active in 2025: stated funding by donor",
-        "CCSS action plan: reported status by strategic goal"]
+        "Overview", "Homicide rates: map, 2015", "Threat tiers: Threat coverage by donor: number of projects",
+        "Donor projects: Projects per country, Haiti, active in 2025", "KPI progress: CCSS action plan"]
     for slide, view in zip(slides, EVERY_KIND):
         text = slide_texts(slide)
         assert "Sources: " in text and "Data as of 22 November 2026 (frozen when this pack was built)." in text
         assert any(shape.shape_type == 13 for shape in slide.shapes), view.page  # the chart image
         assert len(key_numbers(slide)) >= 3, view.page
     assert [links(s) for s in slides] == [
-        ["http://dashboard.local:8501/overview"],
+        ["http://dashboard.local:8501/"],  # the Overview is the app's root: /overview is no page
         ["http://dashboard.local:8501/homicide?year=2015"],
         ["http://dashboard.local:8501/threats?t_dim=donor"],
         ["http://dashboard.local:8501/projects?p_country=HTI&p_year=2025"],
@@ -101,9 +101,9 @@ def test_projects_snapshot_counts_each_project_once(app_db, db):
     n, funding, n_none = db.execute("""SELECT count(*), sum(funding_eur), count(*) FILTER (WHERE funding_eur IS NULL)
                                        FROM projects WHERE duplicate_of IS NULL""").fetchone()
     snap = SNAPSHOTS["projects"]({})
-    assert snap.key_numbers == [f"Projects (each counted once): {n}", f"Stated funding: €{funding / 1e6:,.1f}m",
+    assert snap.key_numbers == [f"Projects (each counted once): {n}", f"Stated funding: €{funding / 1e6:,.1f}M",
                                 f"Projects with no stated funding: {n_none} (not in the total)"]
-    assert snap.title == "Donor projects: stated funding by donor" and snap.figure is not None
+    assert snap.title == "Projects per country" and snap.figure is not None  # the page's first tab: the map
     # Bars by donor: the donors the projects name, 'Donor not stated' for those naming none.
     assert sorted(snap.table["Donor"]) == sorted(projects.partner_names("donor"))
 
@@ -138,7 +138,7 @@ def test_kpi_snapshot_counts_statuses_and_passed_time_frames(app_db, db):
                                                             WHERE time_frame = '2013')""").fetchone()[0]
     n_kpis, with_results = db.execute("SELECT count(*), count(*) FILTER (WHERE kpi_id IN "
                                       "(SELECT kpi_id FROM kpi_results)) FROM kpis").fetchone()
-    snap = SNAPSHOTS["kpi_progress"]({"k_frame": "2013"})
+    snap = SNAPSHOTS["kpi_progress"]({"k_view": "actions", "k_frame": "2013"})
     assert snap.key_numbers == [f"CCSS actions with a reported status: {reported} of {total}",
                                 f"Time frame passed, no status reported: {passed} actions",
                                 f"EL PACCTO 2.0 KPIs with a reported result: {with_results} of {n_kpis}"]

@@ -236,28 +236,29 @@ def test_country_table_puts_unstated_count_beside_each_total(app_db):
 
 def test_euro_never_shows_a_missing_figure_as_zero():
     assert projects.euro(None) == "no stated figure" and projects.euro(float("nan")) == "no stated figure"
-    assert projects.euro(71_510_000) == "€71.5m" and projects.euro(80_000) == "€80k"
+    assert projects.euro(71_510_000) == "€71.5M" and projects.euro(80_000) == "€80K"
 
 
 # --- figures --------------------------------------------------------------------------------
 
-def test_map_draws_16_countries_callouts_and_funding_labels(app_db):
+def test_map_draws_16_countries_lists_the_islands_and_funding_labels(app_db):
     values = projects.country_funding(tuple(projects.filtered_projects(today=TODAY)["project_id"]))
     fig = charts.project_map(values, "funding", split=True, selected=("HTI",))
     assert sum(t.name in set(values["iso3"]) and t.fill == "toself" for t in fig.data) == 16
-    assert list(next(t for t in fig.data if t.name == "leader").x).count(None) == 8  # a segment per small island
     marker = next(t for t in fig.data if t.name == charts.MARKER_TRACE)
-    labels = dict(zip(marker.customdata, marker.text))
+    listed = next(t for t in fig.data if t.name == "islands")  # the small islands, beside the map
+    assert len(listed.customdata) == 9 and set(listed.customdata) <= set(marker.customdata)
+    labels = {**dict(zip(marker.customdata, marker.text)), **dict(zip(listed.customdata, listed.text))}
     jam = values.set_index("iso3").loc["JAM"]
-    assert labels["JAM"] == f"Jamaica {projects.euro(jam.funding_split)}"
+    assert labels["JAM"] == f"Jamaica<br>{projects.euro(jam.funding_split)}"
     hover = dict(zip(marker.customdata, marker.hovertext))["JAM"]
     assert f"{jam.n_no_funding} projects with no stated figure" in hover
     police = projects.country_funding(tuple(projects.filtered_projects(themes=("Policing and law enforcement",),
                                                                        today=TODAY)["project_id"]))
     unfunded = next(t for t in charts.project_map(police, "funding").data if t.name == charts.MARKER_TRACE)
-    assert dict(zip(unfunded.customdata, unfunded.text))["BHS"] == "Bahamas –"  # projects, none with a figure
+    assert dict(zip(unfunded.customdata, unfunded.text))["BHS"] == "Bahamas<br>–"  # projects, none with a figure
     counts = next(t for t in charts.project_map(values, "count").data if t.name == charts.MARKER_TRACE)
-    assert dict(zip(counts.customdata, counts.text))["JAM"] == f"Jamaica {jam.n_projects}"
+    assert dict(zip(counts.customdata, counts.text))["JAM"] == f"Jamaica<br>{jam.n_projects}"
 
 
 def test_timeline_marks_today_colours_by_donor_and_hatches_ongoing(app_db):
@@ -273,13 +274,15 @@ def test_timeline_marks_today_colours_by_donor_and_hatches_ongoing(app_db):
 
 def test_funding_bars_show_unstated_count_beside_every_total(app_db):
     rows = projects.funding_by_partner("donor", tuple(projects.filtered_projects(today=TODAY)["project_id"]))
-    bar = charts.funding_bars(rows, "donor", split=False).data[0]
-    text = dict(zip([y.rsplit(" (", 1)[0] for y in bar.y], bar.text))
+    fig = charts.funding_bars(rows, "donor", split=False)
+    bar = fig.data[0]
+    text = dict(zip(bar.customdata, bar.text))  # bars are rows by position; customdata names the partner
     eu = rows.set_index("name").loc["EU"]
     assert text["EU"] == f"{projects.euro(eu.funding_full)} (+{int(eu.n_no_funding)} no figure)"
     assert text["United States"] == "no stated figure"
-    assert text["Donor not stated"].startswith("€")  # projects with no donor named are a bar of their own
-    assert bar.y[-1] == f"Donor not stated ({rows.iloc[0]['n_projects']})"  # largest on top
+    assert text[projects.NOT_STATED].startswith("€")  # projects with no donor named are a bar of their own
+    # largest on top, with the words for a missing donor and the count of projects
+    assert fig.layout.yaxis.ticktext[-1] == f"Donor not stated ({rows.iloc[0]['n_projects']})"
     assert rows.iloc[0]["name"] == projects.NOT_STATED
 
 

@@ -103,7 +103,8 @@ def tier_matrix(threats: pd.DataFrame, tiers: pd.DataFrame, selected: str | None
                      title=dict(text=t("threats_chart.impact"), standoff=6), showgrid=False, zeroline=False,
                      fixedrange=True, tickfont=dict(size=font), automargin=False)
     return base_layout(fig, canvas, height + bottom + 10, title=t("threats_chart.matrix_title"),
-                       margin=dict(l=left, r=EDGE, t=10, b=bottom), dragmode=False, clickmode="event+select")
+                       margin=dict(l=left, r=EDGE, t=10, b=bottom), dragmode=False, clickmode="event+select",
+                       meta={"canvas": canvas.width, "scale": canvas.scale, "lower_impact_top": lower})
 
 
 def funding_label(eur: float, n_unfunded: float) -> str:
