@@ -3,7 +3,7 @@ from functools import partial
 
 import streamlit as st
 
-from core import partners, queries, state, tables, threats, ui
+from core import geo, partners, queries, state, tables, threats, ui
 from core.figures import threats as charts
 from core.strings import t
 
@@ -88,7 +88,7 @@ dimension, value = st.session_state["t_dim"], st.session_state["t_value"]
 if dimension == "country":
     in_group = set(ui.group_iso3())
     columns = [iso for iso in country_names if iso in in_group]
-    col_labels = [country_names[iso] for iso in columns]
+    col_labels = [geo.short_name(iso, country_names[iso]) for iso in columns]
 else:
     columns = list(donors)
     col_labels = [partners.display_name(d) for d in donors]

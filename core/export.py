@@ -22,15 +22,26 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns that hold only whole numbers (amounts in euro, counts with gaps) as integers, so a
+    download writes 18400000, not 18400000.0; other values keep their full precision."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_float_dtype(values) and values.notna().any() and (values.dropna() % 1 == 0).all():
+            out[col] = values.astype("Int64")
+    return out
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return escape_formulas(frame).to_csv(index=False).encode("utf-8")
+    return escape_formulas(whole_numbers(frame)).to_csv(index=False).encode("utf-8")
 
 
 def to_excel_bytes(frame: pd.DataFrame, sheet: str, about: list[tuple[str, str]]) -> bytes:
     """One data sheet plus an 'About' sheet (sources, data date, link)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        escape_formulas(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
+        escape_formulas(whole_numbers(frame)).to_excel(writer, sheet_name=sheet[:31], index=False)
         escape_formulas(pd.DataFrame(about, columns=["item", "value"])).to_excel(
             writer, sheet_name="About", index=False)
     return buffer.getvalue()

@@ -21,7 +21,7 @@ from pptx import Presentation
 from pptx.util import Inches, Pt
 
 from core import format as fmt
-from core import kpi, partners, projects, queries, threats
+from core import geo, kpi, partners, projects, queries, threats
 from core.figures import homicide as homicide_charts
 from core.figures import kpi as kpi_charts
 from core.figures import projects as project_charts
@@ -138,7 +138,7 @@ def threats_snapshot(params: dict) -> Snapshot:
         cells = threats.coverage(dimension, **args)
         if dimension == "country":
             columns = [iso for iso in names if iso in set(_group(params))]
-            labels = [names[iso] for iso in columns]
+            labels = [geo.short_name(iso, names[iso]) for iso in columns]
         else:
             columns = list(donors)
             labels = [partners.display_name(d) for d in columns]

@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from tests.rendered import SIZES, VIEWS, defects, view_url, wait_for_charts
+from tests.rendered import SIZES, VIEWS, defects, open_parts, view_url, wait_for_charts
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:  # a chart that never draws is a defect too
                     report.setdefault(f"{size_name} | {name}", []).append(
                         {"kind": "chart not drawn", "chart": "", "text": "", "detail": str(exc)[:80]})
+                open_parts(page, name)
                 found = defects(page)
                 report[f"{size_name} | {name}"] = report.get(f"{size_name} | {name}", []) + found
                 if not args.no_shots:

@@ -161,7 +161,7 @@ VIEWS = {
     "projects timeline": "projects?p_tab=when",
     "projects implementers": "projects?p_tab=implementers",
     "projects list": "projects?p_tab=list",
-    "kpi progress": "kpi_progress",
+    "kpi progress": "kpi_progress",  # with results imported: bullets, trends and (opened) breakdowns
     "kpi obis": "kpi_progress?k_view=obis",
     "kpi action plan": "kpi_progress?k_view=actions",
     "data management": "data_management",
@@ -178,6 +178,18 @@ def view_url(base: str, path: str, present: bool) -> str:
     if not present:
         return f"{base}/{path}"
     return f"{base}/{path}{'&' if '?' in path else '?'}present=1"
+
+
+# Parts of a view that open on a click (built only when opened): the test opens them before it looks.
+OPEN = {"kpi progress": ["Breakdowns"]}
+
+
+def open_parts(page, view: str) -> None:
+    for label in OPEN.get(view, []):
+        expanders = page.locator('[data-testid="stExpander"] summary', has_text=label)
+        for i in range(expanders.count()):
+            expanders.nth(i).click()
+            settle(page)
 
 
 def defects(page) -> list[dict]:
@@ -199,7 +211,7 @@ SIGNATURE_JS = """() => {
 }"""
 
 
-def settle(page, timeout_ms: int = 90_000, quiet_ms: int = 1000) -> None:
+def settle(page, timeout_ms: int = 90_000, quiet_ms: int = 600) -> None:
     """Wait until the page stops changing (Streamlit sends a page in pieces): the same text, elements and
     drawn charts for `quiet_ms`, with no script running."""
     step, waited, last, same = 200, 0, None, 0
@@ -264,3 +276,52 @@ def figure_defects(browser, figure, width: int, height: int, tmp_dir: Path, name
         return page.evaluate(CHECK_JS)
     finally:
         context.close()
+
+
+# --- a database with results imported as the monitoring team imports them ---------------------------
+
+# Test-only KPI results and action statuses (never shipped): the Excel template filled in, then imported.
+KPI_ROWS = [
+    ["KPI1", "2025", None, "total", 61.5, 80, None],
+    ["KPI1", "2026-H1", None, "total", 48.5, 60, None],
+    ["KPI3", "2025", None, "total", 40, 50, None],
+    ["KPI3", "2026-H1", None, "total", 22, 30, None],
+    ["KPI3", "2026-H2", None, "total", 35, 30, None],
+    ["KPI3", "2026-H2", "JAM", "total", 9, None, None],
+    ["KPI3", "2026-H2", "DOM", "total", 5, None, None],
+    ["KPI3", "2026-H2", "TTO", "total", 7, None, None],
+    ["KPI3", "2026-H2", None, "type of activity: trainings", 12, None, None],
+    ["KPI3", "2026-H2", None, "type of activity: technical assistance to national institutions", 10, None, None],
+    ["KPI8", "2026-H2", None, "total", 310, 400, None],
+    ["KPI8", "2026-H2", None, "gender: female", 170, None, None],
+    ["KPI8", "2026-H2", None, "gender: male", 140, None, None],
+]
+STATUS_ROWS = [[1, 1, "achieved", "2026-06-30", None], [1, 2, "in progress", "2026-06-30", None],
+               [2, 1, "not started", "2026-06-30", None], [7, 1, "achieved", "2026-06-30", None]]
+
+
+def results_folder(folder: Path) -> dict[str, str]:
+    """A data folder (database and imports) with KPI results imported through the template; returns the
+    environment variables that point the app at it."""
+    import io
+
+    import duckdb
+    import openpyxl
+
+    from loaders import importer
+    from loaders.build import CURATED_DIR, build
+    from loaders.template import template_bytes
+    db, imports = folder / "dashboard.duckdb", folder / "imports"
+    build(CURATED_DIR, db, import_dirs=[])
+    with duckdb.connect(str(db), read_only=True) as con:
+        book = openpyxl.load_workbook(io.BytesIO(template_bytes(con)))
+    for row in KPI_ROWS:
+        book["kpi_results"].append(row)
+    for row in STATUS_ROWS:
+        book["action_status"].append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    plan = importer.plan(buffer.getvalue(), "kpi_results_2026.xlsx", "kpi", imports_dir=imports,
+                         curated_dir=CURATED_DIR, db_path=db)
+    importer.apply(plan, "Rendered-page test", imports_dir=imports, curated_dir=CURATED_DIR, db_path=db)
+    return {"DASHBOARD_DB": str(db), "DASHBOARD_IMPORTS": str(imports)}

@@ -107,8 +107,9 @@ def trend_chart(totals: pd.DataFrame, unit: str | None, canvas: Canvas = Canvas(
     names = [t("kpi_chart.actual"), t("kpi_chart.target")]
     legend_width = max(measure.width(n, font) for n in names) + 50
     left = left_labels(canvas, [_number(top, unit)]) + 4
+    # Half a period of room at each end, so the first and last value labels stay clear of the axes.
     fig.update_xaxes(type="category", title=dict(text=axis_title, standoff=6), tickfont=dict(size=font),
-                     automargin=False)
+                     automargin=False, range=[-0.5, len(rows) - 0.5])
     fig.update_yaxes(range=[0, top * (1 + headroom) / (1 - headroom)], gridcolor="#eee",
                      ticksuffix="%" if unit == "percent" else "", tickfont=dict(size=font), automargin=False)
     return base_layout(fig, canvas, plot_height + bottom_axis(canvas, axis_title) + 16, title=title,
