@@ -12,6 +12,7 @@ SOURCE = queries.PRIMARY_HOMICIDE_SOURCE
 PROJECT_SOURCES = ["elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019"]
 PRINT_WIDTH = 680  # px: fits the printable width of A4 (186 mm) and Letter (192 mm) at 96 dpi
 BRIEF_ROWS = 8  # project rows: with the chart and the threats, the brief prints on two pages
+BRIEF_KPI_ROWS = 6  # the latest KPI results
 # Static CSS only: on paper, no sidebar, toolbar or widgets; charts never split across pages.
 PRINT_CSS = """
 <style>
@@ -94,9 +95,16 @@ results = results[results[t("common.country")] == name]  # the table's own headi
 if results.empty:
     st.caption(t("brief.no_kpis", name=ui.md(name)))
 else:
-    st.markdown(ui.md_table(results.drop(columns=[t("common.country"), "source_id"]).tail(BRIEF_ROWS)))
-    if len(results) > BRIEF_ROWS:
-        st.caption(t("brief.kpis_capped", shown=BRIEF_ROWS, n=len(results)))
+    # The latest results, in the columns a reader needs; sources are in the footer, the rest on KPI progress.
+    columns = [t("kpi_table.kpi"), t("kpi_table.period"), t("kpi_table.breakdown"), t("kpi_table.result"),
+               t("kpi_table.target")]
+    shown = results[columns].tail(BRIEF_KPI_ROWS).copy()
+    for column in (t("kpi_table.result"), t("kpi_table.target")):
+        shown[column] = [fmt.number(v, 0 if float(v).is_integer() else 1, missing="") if v == v else ""
+                         for v in shown[column]]
+    st.markdown(ui.md_table(shown))
+    if len(results) > BRIEF_KPI_ROWS:
+        st.caption(t("brief.kpis_capped", shown=BRIEF_KPI_ROWS, n=len(results)))
 
 state.publish(["b_country"], {"b_country": "JAM"})
 ui.footer([SOURCE, "ccss_2013", *PROJECT_SOURCES, *set(series["source_id"])])

@@ -29,6 +29,29 @@ h1 { font-size: 2.6rem !important; }
 """
 
 
+# A clicker sends PageDown/PageUp (or arrow keys); the keyboard too. A custom component (Streamlit's v2 component
+# API: it runs in the page itself, no iframe) listens for them and reports a step; keys typed into a field are
+# left alone. The script is static: it carries no data.
+KEYS_JS = """
+export default function (component) {
+  const { setTriggerValue } = component;
+  const steps = {ArrowRight: "next", PageDown: "next", " ": "next", Spacebar: "next",
+                 ArrowLeft: "previous", PageUp: "previous", Escape: "exit"};
+  const onKey = (event) => {
+    const target = event.target;
+    if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+    const step = steps[event.key];
+    if (!step || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    setTriggerValue("step", step);
+  };
+  document.addEventListener("keydown", onKey);
+  return () => document.removeEventListener("keydown", onKey);
+}
+"""
+_keys = st.components.v2.component("presentation_keys", js=KEYS_JS)
+
+
 def _truthy(value: str) -> bool:
     if value.lower() in ("1", "true", "yes", "on"):
         return True
@@ -43,6 +66,17 @@ def is_on() -> bool:
 
 def _exit() -> None:
     st.session_state["present"] = False
+
+
+def _on_key() -> None:
+    """Before the run a key causes: Escape leaves presentation mode (the toggle is not drawn yet); a step is
+    taken by the run itself, which knows the sequence."""
+    keys = st.session_state.get("present_keys")
+    step = keys.get("step") if isinstance(keys, dict) else getattr(keys, "step", None)
+    if step == "exit":
+        _exit()
+    elif step in ("next", "previous"):
+        st.session_state["present_step"] = step
 
 
 def controls(pages: dict[str, "st.navigation.page.StreamlitPage"], current_path: str) -> None:
@@ -61,6 +95,12 @@ def controls(pages: dict[str, "st.navigation.page.StreamlitPage"], current_path:
     sequence = st.session_state["seq"] or list(pages)
     position = sequence.index(current_path) if current_path in sequence else -1
     params = {"present": "1", "seq": ",".join(sequence)}
+    _keys(key="present_keys", on_step_change=_on_key)  # Right, PageDown, Space / Left, PageUp / Escape
+    step = st.session_state.pop("present_step", None)
+    if step == "next" and position < len(sequence) - 1:
+        st.switch_page(pages[sequence[position + 1] if position >= 0 else sequence[0]], query_params=params)
+    if step == "previous" and position > 0:
+        st.switch_page(pages[sequence[position - 1]], query_params=params)
     bar = st.columns([1, 4, 1, 1])
     if bar[0].button(t("present.previous"), disabled=position <= 0, key="present_prev", width="stretch"):
         st.switch_page(pages[sequence[position - 1]], query_params=params)

@@ -134,9 +134,10 @@ def test_homicide_map_draws_all_16_countries_offline(app_url, offline_page):
         "() => document.querySelector('.st-key-map_chart .js-plotly-plot') &&"
         " document.querySelector('.st-key-map_chart .js-plotly-plot').querySelectorAll('path.point').length >= 16",
         timeout=60_000)
-    # One clickable symbol per country (16), and a filled outline per country plus the grey context.
-    assert plot.locator("path.point").count() == 16
-    assert plot.locator("g.textpoint").count() == 16
+    # One clickable symbol per country (16) on the map, the 9 small states again in the list beside it (with
+    # their names and values), and a filled outline per country plus the grey context.
+    assert plot.locator("g.trace.scatter path.point").count() == 16 + 9
+    assert plot.locator("g.textpoint text").count() == 16  # 7 labels on the map, 9 in the list
     assert plot.locator("path.js-fill").count() >= 17
     labels = " ".join(plot.locator("g.textpoint text").all_text_contents())
     for name in ("Montserrat", "Barbados", "Grenada", "St Kitts & Nevis", "Antigua & Barbuda", "Dominica",
