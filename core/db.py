@@ -25,21 +25,31 @@ def _connection(path: str, stamp: tuple) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(path, read_only=True)
 
 
-def connection() -> duckdb.DuckDBPyConnection:
+def identity() -> tuple[str, int, int, int]:
+    """The database file in use as it is now: path, inode, size, modification time.
+
+    A build (the app's, an import's or an undo's, from any process) publishes a new file by renaming it over
+    the old one, so the identity changes with every rebuild: what is cached under it is never stale.
+    """
     path = db_path()
     if path == DB_PATH:
         ensure_built()  # builds from data/curated (and applied imports) when missing or stale
     info = path.stat()
-    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)  # a rebuild publishes a new file (a new inode)
+    return str(path), info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    path, *rest = identity()
+    stamp = tuple(rest)  # a rebuild publishes a new file (a new inode, a new time)
     with _lock:
-        previous = _stamps.get(str(path))
+        previous = _stamps.get(path)
         if previous is not None and previous != stamp:
             # The file was rebuilt (an import, an undo). DuckDB keeps one instance per path in a
             # process: unless the old connection is closed, connecting again returns the old data.
-            _connection(str(path), previous).close()
+            _connection(path, previous).close()
             _connection.clear()
-        _stamps[str(path)] = stamp
-        return _connection(str(path), stamp)
+        _stamps[path] = stamp
+        return _connection(path, stamp)
 
 
 def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:
@@ -52,7 +62,8 @@ def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:
 
 
 def cached(func):
-    """st.cache_data keyed by the function, its parameters and the database file in use.
+    """st.cache_data keyed by the function, its parameters and the database file's identity (path, inode, size,
+    modification time): an import or undo made by the command line shows in a running app on its next rerun.
 
     functools.wraps keeps each function's own name and source in Streamlit's cache key.
     """
@@ -64,7 +75,7 @@ def cached(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        return cached_keyed(str(db_path()), *args, **kwargs)
+        return cached_keyed(identity(), *args, **kwargs)
 
     wrapper.clear = cached_keyed.clear
     return wrapper
