@@ -43,7 +43,9 @@ def parse(data: bytes, file: str, series: str | None = None, reference: Referenc
     layout = None
     try:
         layout, sheet = layouts.recognise(data, file)
-        return layout.read(data, file, sheet, {"series": series, "reference": reference})
+        parsed = layout.read(data, file, sheet, {"series": series, "reference": reference})
+        parsed.edition_ref = f"edition from {layout.edition}" if parsed.edition_date else "no edition stated in the file"
+        return parsed
     except ImportRejected:
         raise
     except csv.Error as exc:

@@ -51,7 +51,7 @@ TABLE_COLUMNS = {
     "homicide_benchmarks": ["area", "year", "rate_per_100k", "source_id", "source_ref", "note"],
     "kpi_results": ["kpi_id", "period", "iso3", "breakdown", "value", "target", "source_id", "source_ref", "note"],
     "action_status": ["goal_no", "action_no", "status", "as_of", "source_id", "source_ref", "note"],
-    "dataset_editions": ["source_id", "series_id", "edition_date", "edition", "layout"],
+    "dataset_editions": ["source_id", "series_id", "edition_date", "edition", "layout", "source_ref"],
 }
 SOURCE_COLUMNS = ["source_id", "title", "publisher", "year", "kind", "citation", "file", "accessed"]
 MAX_NAME_CHARS = 150
@@ -135,7 +135,7 @@ def _normalize(parsed: formats.Parsed, source_id: str) -> dict[str, pd.DataFrame
     if parsed.series_id:
         tables["dataset_editions"] = pd.DataFrame([{
             "source_id": source_id, "series_id": parsed.series_id, "edition_date": parsed.edition_date,
-            "edition": parsed.edition, "layout": parsed.layout, "line": 1}])
+            "edition": parsed.edition, "layout": parsed.layout, "source_ref": parsed.edition_ref, "line": 1}])
     return tables
 
 
@@ -149,6 +149,7 @@ def _edition(parsed: formats.Parsed, edition: str | None, file_name: str) -> Non
         raise formats.ImportRejected([Problem(file_name, None, None, say("edition.bad", typed=repr(edition[:40])))])
     parsed.edition_date = day.isoformat()
     parsed.edition = parsed.edition or f"{day.isoformat()} (stated by the editor)"
+    parsed.edition_ref = "edition stated by the editor at import"
     parsed.year = day.year
 
 

@@ -40,6 +40,7 @@ class Parsed:
     layout: str = ""  # the declared layout it was read as (loaders/layouts.py)
     series_id: str = ""  # homicide: the series (loaders/series.py) the file is an edition of
     edition_date: str = ""  # the edition as a date, YYYY-MM-DD, when the file states one
+    edition_ref: str = ""  # where the file states its edition (the layout's declaration), or that it does not
     notes: list[str] = field(default_factory=list)  # what the preview must say about how the file was read
 
     @property

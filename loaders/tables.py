@@ -128,6 +128,7 @@ TABLES: tuple[Table, ...] = (
             Column("edition", "str", "The edition as the data set writes it", nullable=True),
             Column("layout", "str", "The file layout it was read as (loaders/layouts.py); empty for curated data",
                    nullable=True),
+            Column("source_ref", "str", "Where the data set states its edition, or how the edition was determined"),
         ),
         key=("source_id",),
     ),

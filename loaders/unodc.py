@@ -67,31 +67,27 @@ def _edition(title_rows: list[list[xlsx.Cell]]) -> tuple[str, str]:
 def read_portal(data: bytes, file: str, sheet: str | None, layout: str, required: tuple[str, ...]) -> Parsed:
     collected = rates.RateRows(file)
     title_rows: list[list[xlsx.Cell]] = []
-    index: dict[str, int] | None = None
-    header_line, last = 0, None
+    columns: _Columns | None = None
+    last = None
     for line, row in _rows(data, file, sheet):
-        if index is None:
+        if columns is None:
             names = [_text(c) for c in row]
             if "Iso3_code" in names and "VALUE" in names:
-                index = {n.casefold(): i for i, n in enumerate(names) if n}
-                missing = [c for c in required if c.casefold() not in index]
-                if missing:
-                    raise reject(file, line, None, say("unodc.header_lacks", missing=", ".join(missing)))
-                header_line, width = line, len([n for n in names if n])
+                columns = _Columns(names, required, file, line)
             elif line > HEADER_SEARCH_ROWS:
                 break
             else:
                 title_rows.append(row)
             continue
-        if not any(_text(c) for c in row):
+        if not any(c.value is not None and str(c.value).strip() for c in row):
             continue
         last = (line, row)
         collected.data_rows += 1
-        _portal_row(collected, index, line, row, width, sheet is None)
-    if index is None:
+        columns.take(collected, line, row, sheet is None)
+    if columns is None:
         raise reject(file, None, None, say("unodc.no_header", rows=HEADER_SEARCH_ROWS))
-    if sheet is None and last is not None and len(last[1]) < width:
-        raise rates.cut_off(file, last[0], [c.value for c in last[1]], width)
+    if sheet is None and last is not None and len(last[1]) < columns.width:
+        raise rates.cut_off(file, last[0], [c.value for c in last[1]], columns.width)
     collected.require_rows(header_only=collected.data_rows == 0)
     edition, edition_date = _edition(title_rows)
     return Parsed("homicide", "unodc", "UNODC", TITLE, edition, int(edition_date[:4]) if edition_date else None,
@@ -101,31 +97,44 @@ def read_portal(data: bytes, file: str, sheet: str | None, layout: str, required
                   edition_date=edition_date)
 
 
-def _portal_row(collected: rates.RateRows, index: dict[str, int], line: int, row: list[xlsx.Cell], width: int,
-                is_text: bool) -> None:
-    def cell(name: str) -> xlsx.Cell:
-        i = index.get(name.casefold())
-        return row[i] if i is not None and i < len(row) else xlsx.EMPTY
+class _Columns:
+    """The export's columns by name (their order changes between editions), and what a data row means."""
 
-    code = _text(cell("Iso3_code"))
-    if is_text and len(row) < width:
-        collected.problems.append(rates.Problem(collected.file, line, None,
-                                                say("file.short_row", found=len(row), expected=width)))
-        return
-    indicator = _text(cell("Indicator")).casefold() if "indicator" in index else VICTIMS
-    totals = all(_text(cell(c)).casefold() == "total" for c in TOTAL_COLUMNS)
-    is_rate = _text(cell("Unit of measurement")).casefold().startswith("rate per 100")
-    year, value = cell("Year"), cell("VALUE")
-    if not (totals and is_rate):
-        collected.skip()
-    elif indicator == VICTIMS and rates.is_country(code):
-        collected.country(code, year.value, value.value, line, "Year", "VALUE", year.formula or value.formula,
-                          key_col="Iso3_code")
-    elif indicator in (VICTIMS, REGIONAL) and code in AREA_CODES:
-        collected.area(AREA_CODES[code], year.value, value.value, line, "Year", "VALUE", year.formula or value.formula,
-                       key_col="Iso3_code")
-    else:
-        collected.skip(code)
+    def __init__(self, names: list[str], required: tuple[str, ...], file: str, line: int):
+        index = {n.casefold(): i for i, n in enumerate(names) if n}
+        missing = [c for c in required if c.casefold() not in index]
+        if missing:
+            raise reject(file, line, None, say("unodc.header_lacks", missing=", ".join(missing)))
+        self.width = len([n for n in names if n])
+        self.code, self.year, self.value = (index["iso3_code"], index["year"], index["value"])
+        self.unit = index["unit of measurement"]
+        self.indicator = index.get("indicator")
+        self.totals = [index[c.casefold()] for c in TOTAL_COLUMNS]
+        self.needed = max(self.code, self.year, self.value, self.unit, *self.totals) + 1
+
+    def take(self, collected: rates.RateRows, line: int, row: list[xlsx.Cell], is_text: bool) -> None:
+        if is_text and len(row) < self.width:
+            collected.problems.append(rates.Problem(collected.file, line, None,
+                                                    say("file.short_row", found=len(row), expected=self.width)))
+            return
+        if len(row) < self.needed:  # a sheet row without the columns that matter: not a value
+            collected.skip()
+            return
+        if not (all(_text(row[i]).casefold() == "total" for i in self.totals)
+                and _text(row[self.unit]).casefold().startswith("rate per 100")):
+            collected.skip()
+            return
+        code = _text(row[self.code])
+        indicator = _text(row[self.indicator]).casefold() if self.indicator is not None else VICTIMS
+        year, value = row[self.year], row[self.value]
+        formula = year.formula or value.formula
+        if indicator == VICTIMS and rates.is_country(code):
+            collected.country(code, year.value, value.value, line, "Year", "VALUE", formula, key_col="Iso3_code")
+        elif indicator in (VICTIMS, REGIONAL) and code in AREA_CODES:
+            collected.area(AREA_CODES[code], year.value, value.value, line, "Year", "VALUE", formula,
+                           key_col="Iso3_code")
+        else:
+            collected.skip(code)
 
 
 # --- the older wide workbook ----------------------------------------------------------------------
