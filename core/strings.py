@@ -58,6 +58,13 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "common.stated_funding_eur": "Stated funding (EUR)",
 
     # dashboard.py: the app and its navigation sections
+    "demo.label": "Illustrative data - not official results",
+    "demo.toggle": "Illustrative data",
+    "demo.toggle_help": "Show a made-up demonstration set (KPI results, action statuses, a homicide edition), to see "
+                        "what the charts show once results arrive. Off by default; never official.",
+    "demo.banner": "**{label}.** This view shows a made-up demonstration set, to see what the charts will show. "
+                   "Switch it off in the sidebar.",
+    "demo.column": "data",
     "app.title": "Caribbean Security Cooperation Dashboard",
     "app.page_error": "This page could not be shown completely. The error is in the server's log under reference "
                       "{reference}; reload the page, or tell the dashboard's maintainers.",
