@@ -1,7 +1,7 @@
 """Caribbean Security Cooperation Dashboard: page registry and global settings only."""
 import streamlit as st
 
-from core import errors, present, ui
+from core import demo, errors, present, ui
 from core.strings import t
 
 errors.setup_logging()
@@ -48,6 +48,7 @@ st.sidebar.caption(t("app.title"))
 errors.guarded(ui.global_filters, "the sidebar filters")
 errors.guarded(lambda: present.controls({p._url_path: p for group in PAGES.values() for p in group}, page._url_path),
                "the presentation controls")
+errors.guarded(demo.banner, "the demonstration banner")
 errors.guarded(page.run, f"page {page._url_path}")
 # After the page, so the link carries the filters it has just written.
 errors.guarded(lambda: ui.share_control(page._url_path, PACKABLE), "the share control")

@@ -57,7 +57,7 @@ def show_problems(problems) -> None:
     st.error(t("data.problems", n=len(problems)))
     frame = pd.DataFrame([{t("data.col_file"): p.file, t("data.col_row"): p.line,
                            t("data.col_column"): p.column or "", t("data.col_problem"): p.message} for p in problems])
-    st.dataframe(tables.shown(frame, {t("data.col_row"): "count"}, missing={t("data.col_row"): t("data.whole_file")}),
+    ui.table(tables.shown(frame, {t("data.col_row"): "count"}, missing={t("data.col_row"): t("data.whole_file")}),
                  hide_index=True, width="stretch")
 
 
@@ -132,7 +132,7 @@ def preview(plan, kind: str) -> None:
     for name, rows in plan.tables.items():
         if len(rows) and name != "dataset_editions":
             st.markdown(t("data.rows", table=name, n=len(rows)))
-            st.dataframe(tables.shown(rows.drop(columns=["source_id"]).head(200)), hide_index=True, width="stretch")
+            ui.table(tables.shown(rows.drop(columns=["source_id"]).head(200)), hide_index=True, width="stretch")
 
 
 def differences(plan) -> None:
@@ -146,7 +146,7 @@ def differences(plan) -> None:
                 "shown_value": t("data.col_shown"), "difference": t("data.col_difference"),
                 "shown_source": t("data.col_shown_source")}
     frame = found[list(headings)].rename(columns=headings)
-    st.dataframe(tables.shown(frame, {headings["year"]: "year", headings["new_value"]: "rate",
+    ui.table(tables.shown(frame, {headings["year"]: "year", headings["new_value"]: "rate",
                                       headings["shown_value"]: "rate", headings["difference"]: "signed"}),
                  hide_index=True, width="stretch")
 
@@ -173,7 +173,7 @@ with log_tab:
         # What an editor looks for first (when, what, by whom, its status) on the left; the file's hash last.
         first = ["imported_at", "status", "import_id", "kind", "file_name", "imported_by", "added", "changed",
                  "unchanged", "ignored", "undone_at", "undone_by", "format", "source_id", "sha256"]
-        st.dataframe(tables.shown(log.iloc[::-1][[c for c in first if c in log.columns]]), hide_index=True,
+        ui.table(tables.shown(log.iloc[::-1][[c for c in first if c in log.columns]]), hide_index=True,
                      width="stretch", column_config={"sha256": st.column_config.TextColumn(width="small")})
         applied = list(log.loc[log["status"] == "applied", "import_id"])[::-1]
         if applied:

@@ -5,7 +5,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from core import kpi, queries, state, tables, ui
+from core import demo, kpi, queries, state, tables, ui
 from core.figures import kpi as charts
 from core.strings import t
 
@@ -111,25 +111,78 @@ def show_kpis() -> set[str]:
     if len(results):
         st.subheader(t("kpi.all_results"))
         shown, result_sources = results.drop(columns="source_id"), sorted(set(results["source_id"]))
-        st.dataframe(tables.shown(shown), hide_index=True, width="stretch")
+        ui.table(tables.shown(shown), hide_index=True, width="stretch")
         ui.source_caption(result_sources)
         ui.downloads(shown, "kpi_results", result_sources, "k_results")
     return used
 
 
+def obi_kind(row) -> str:
+    if row.kind == "qualitative":
+        return t("kpi.obi_kind_qualitative")
+    return t("kpi.obi_kind_both") if row.assessment else t("kpi.obi_kind_quantitative")
+
+
 def obi_card(row) -> None:
     st.markdown(f"**{row.obi_id}: {ui.md(row.title)}**")
-    st.caption(row.kind.capitalize())
+    st.caption(obi_kind(row))
     no_result()
+
+
+def show_obi_results(row, results: pd.DataFrame) -> None:
+    """One OBI with results: its value against the baseline by period (regional figures), the latest
+    assessment in words, and every report."""
+    with st.container(border=True):
+        st.markdown(f"**{row.obi_id}: {ui.md(row.title)}**")
+        st.caption(obi_kind(row))
+        regional = results[results["iso3"].isna() & results["value"].notna()]
+        if len(regional):
+            latest_unit = regional["unit"].dropna().iloc[-1] if regional["unit"].notna().any() else None
+            if latest_unit:
+                st.caption(t("kpi.obi_unit", unit=ui.md(latest_unit)))
+            totals = (regional.sort_values("as_of").groupby("period", as_index=False).last()
+                      .rename(columns={"baseline": "target"}))
+            ui.chart(partial(charts.bullet_chart, totals[["period", "value", "target"]], None,
+                             title=t("kpi.obi_chart_title", obi=row.obi_id), reference="baseline"),
+                     f"o_bullet_{row.obi_id}", [PLAN, *sorted(set(results["source_id"]))], f"{row.obi_id}_vs_baseline",
+                     boxed=True)
+        said = results[results["assessment"].notna()].sort_values(["period", "as_of"])
+        if len(said):
+            last = said.iloc[-1]
+            where = last["country"] if isinstance(last["country"], str) else t("kpi_table.regional")
+            st.markdown(t("kpi.obi_latest_assessment", period=ui.md(last["period"]), where=ui.md(where)))
+            st.markdown("> " + ui.md(last["assessment"]))
+        box, is_open = ui.lazy_expander(t("kpi.obi_history", n=len(results)), key=f"o_open_{row.obi_id}")
+        if is_open:
+            with box:
+                history = results.assign(country=results["country"].fillna(t("kpi_table.regional")))
+                ui.table(tables.shown(history[["period", "country", "value", "unit", "baseline", "assessment",
+                                               "as_of", "source_title"]].rename(columns={
+                    "period": t("kpi.col_period"), "country": t("common.country"), "value": t("kpi.col_value"),
+                    "unit": t("kpi.col_unit"), "baseline": t("kpi.col_baseline"),
+                    "assessment": t("kpi.col_assessment"), "as_of": t("kpi.col_as_of"),
+                    "source_title": t("kpi_table.source")}),
+                    {t("kpi.col_value"): "number", t("kpi.col_baseline"): "number", t("kpi.col_as_of"): "date"},
+                    missing={t("kpi.col_value"): "", t("kpi.col_baseline"): ""}), hide_index=True, width="stretch")
+        ui.source_caption(sorted(set(results["source_id"])))
 
 
 def show_obis() -> set[str]:
     st.caption(t("kpi.obis_caption"))
+    results = kpi.obi_results()
     for criterion, members in kpi.obi_list().groupby("criterion", sort=False):
         st.subheader(criterion)
-        in_pairs(list(members.itertuples()), obi_card)
+        waiting = []
+        for row in members.itertuples():
+            if row.n_results == 0:
+                waiting.append(row)
+                continue
+            in_pairs(waiting, obi_card)
+            waiting = []
+            show_obi_results(row, results[results["obi_id"] == row.obi_id])
+        in_pairs(waiting, obi_card)
     ui.source_caption([PLAN])
-    return {PLAN}
+    return {PLAN, *results["source_id"]}
 
 
 def show_actions() -> set[str]:
@@ -162,6 +215,8 @@ def show_actions() -> set[str]:
         if is_open:
             table = kpi.action_table(actions[actions["goal_no"] == goal.goal_no])
             box.table(table, hide_index=True)  # a static table wraps long actions: readable on a projector
+            if demo.is_on():
+                box.caption(demo.label())
     hidden = shares.loc[shares["n_actions"] == 0, "goal_no"].tolist()
     if hidden:
         st.caption(t("kpi.hidden_goals", goals=", ".join(map(str, hidden))))

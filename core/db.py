@@ -13,8 +13,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from core import demo
 from loaders.build import ensure_built
-from loaders.paths import DB_PATH, db_path  # noqa: F401  (db_path: the pages ask it)
+from loaders.paths import DB_PATH, DEMO_DIR, db_path, demo_db_path  # noqa: F401  (db_path: the pages ask it)
 
 _lock = threading.Lock()
 _stamps: dict[str, tuple] = {}  # path -> identity (inode, size, time) of the file the open connection reads
@@ -25,14 +26,21 @@ def _connection(path: str, stamp: tuple) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(path, read_only=True)
 
 
+def active_db():
+    """The database this session reads: the official one, or the demonstration one while its switch is on."""
+    return demo_db_path() if demo.is_on() else db_path()
+
+
 def identity() -> tuple[str, int, int, int]:
-    """The database file in use as it is now: path, inode, size, modification time.
+    """The database file this session reads as it is now: path, inode, size, modification time.
 
     A build (the app's, an import's or an undo's, from any process) publishes a new file by renaming it over
     the old one, so the identity changes with every rebuild: what is cached under it is never stale.
     """
-    path = db_path()
-    if path == DB_PATH:
+    path = active_db()
+    if demo.is_on():
+        ensure_built(db_path=path, extra_dirs=[DEMO_DIR])  # the official data plus data/demo, in its own file
+    elif path == DB_PATH:
         ensure_built()  # builds from data/curated (and applied imports) when missing or stale
     info = path.stat()
     return str(path), info.st_ino, info.st_size, info.st_mtime_ns

@@ -141,11 +141,14 @@ def _write_metadata(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFra
                 [datetime.now(timezone.utc).replace(tzinfo=None), digest, uuid.uuid4().hex])
 
 
-def inputs_digest(curated_dir: Path, import_dirs: list[Path]) -> str:
+def inputs_digest(curated_dir: Path, import_dirs: list[Path], extra_dirs: list[Path] = ()) -> str:
     """SHA-256 of what the database is built from: the curated CSVs (names and bytes), the table and series
-    declarations, and the applied imports in order (an applied import's folder never changes)."""
+    declarations, the applied imports in order (an applied import's folder never changes) and any extra
+    folder of rows (the demonstration set: its files, whose content may change)."""
     digest = hashlib.sha256(f"format {BUILD_FORMAT}\n".encode())
-    for path in [*sorted(curated_dir.glob("*.csv")), paths.TABLES_FILE, paths.SERIES_FILE, paths.SHOWN_FILE]:
+    declarations = [paths.TABLES_FILE, paths.SERIES_FILE, paths.SHOWN_FILE]
+    for path in [*sorted(curated_dir.glob("*.csv")), *declarations, *(p for d in extra_dirs
+                                                                       for p in sorted(d.glob("*.csv")))]:
         data = path.read_bytes()
         digest.update(f"{path.name} {len(data)}\n".encode())
         digest.update(data)
@@ -172,7 +175,8 @@ def publish(frames: dict[str, pd.DataFrame], db_path: Path, digest: str) -> None
 
 
 def build(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, import_dirs: list[Path] | None = None,
-          imports_dir: Path | None = None, timeout: float | None = None, reason: str = "asked") -> dict[str, int]:
+          imports_dir: Path | None = None, timeout: float | None = None, reason: str = "asked",
+          extra_dirs: list[Path] = ()) -> dict[str, int]:
     """Validate, build into a temporary file, rename into place under the write lock. Rows per table.
 
     `import_dirs`: the applied imports to include (default: those the log of `imports_dir`, or of
@@ -182,8 +186,8 @@ def build(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, import_dirs:
     log_dir = None if import_dirs is not None else (imports_dir or paths.imports_dir())
     with lock.writer(db_path.parent, timeout, db_path=db_path, imports_dir=log_dir):
         dirs = importlog.applied_dirs(log_dir) if import_dirs is None else import_dirs
-        frames = load_curated(curated_dir, dirs)
-        publish(frames, db_path, inputs_digest(curated_dir, dirs))
+        frames = load_curated(curated_dir, [*dirs, *extra_dirs])
+        publish(frames, db_path, inputs_digest(curated_dir, dirs, extra_dirs))
     log.info("built %s (%s): %d imports, %.2f s", _shown(db_path), reason, len(dirs), time.perf_counter() - started)
     return {t.name: len(frames[t.name]) for t in TABLES}
 
@@ -231,10 +235,11 @@ def stored_digest(db_path: Path) -> str | None:
     return _stored[key]
 
 
-def is_stale(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, imports_dir: Path | None = None) -> bool:
+def is_stale(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, imports_dir: Path | None = None,
+             extra_dirs: list[Path] = ()) -> bool:
     """Missing, or built from other inputs than today's (content, not modification times)."""
     stored = stored_digest(db_path)
-    return stored is None or stored != inputs_digest(curated_dir, importlog.applied_dirs(imports_dir))
+    return stored is None or stored != inputs_digest(curated_dir, importlog.applied_dirs(imports_dir), extra_dirs)
 
 
 _checked_debris: set[str] = set()
@@ -242,7 +247,8 @@ _fresh_at: dict[tuple[str, str, str], float] = {}
 FRESH_FOR_S = 1.0  # a database found fresh is not checked again within this time
 
 
-def ensure_built(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, imports_dir: Path | None = None) -> bool:
+def ensure_built(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, imports_dir: Path | None = None,
+                 extra_dirs: list[Path] = ()) -> bool:
     """Build when the database is missing or stale. True when this call built it.
 
     A missing database: wait (up to FIRST_BUILD_WAIT_S) for the lock, then build unless another
@@ -255,7 +261,7 @@ def ensure_built(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, impor
         return False  # found fresh a moment ago: every query of a page run asks
     first_call = str(db_path) not in _checked_debris
     _checked_debris.add(str(db_path))
-    stale = is_stale(curated_dir, db_path, imports_dir)
+    stale = is_stale(curated_dir, db_path, imports_dir, extra_dirs)
     if not stale and not (first_call and lock.debris(db_path, imports_dir)):
         _fresh_at[key] = time.monotonic()
         return False
@@ -263,8 +269,9 @@ def ensure_built(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, impor
     try:
         with lock.writer(db_path.parent, FIRST_BUILD_WAIT_S if missing else 0.2, db_path=db_path,
                          imports_dir=imports_dir):
-            if is_stale(curated_dir, db_path, imports_dir):  # again: another session may have built it
-                build(curated_dir, db_path, imports_dir=imports_dir, reason="missing" if missing else "stale")
+            if is_stale(curated_dir, db_path, imports_dir, extra_dirs):  # again: another session may have built it
+                build(curated_dir, db_path, imports_dir=imports_dir, reason="missing" if missing else "stale",
+                      extra_dirs=extra_dirs)
                 return True
     except lock.Busy:
         if missing:

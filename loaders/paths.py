@@ -13,6 +13,7 @@ DATA_DIR = ROOT / "data"
 CURATED_DIR = DATA_DIR / "curated"
 DB_PATH = DATA_DIR / "dashboard.duckdb"  # the default database, built from the files when missing or stale
 DEFAULT_IMPORTS_DIR = DATA_DIR / "imports"
+DEMO_DIR = DATA_DIR / "demo"  # the illustrative demonstration set: built into its own database, never the official one
 TABLES_FILE = Path(__file__).with_name("tables.py")  # the declarations: a change makes the database stale
 SERIES_FILE = Path(__file__).with_name("series.py")  # the homicide series, written into the database too
 SHOWN_FILE = Path(__file__).with_name("shown.py")  # the SQL macros that resolve a series, written into it too
@@ -24,6 +25,11 @@ SIGNIN_FILE = ".signin_failures.json"  # the sign-in throttle's persistent count
 def db_path() -> Path:
     """The database in use: $DASHBOARD_DB or data/dashboard.duckdb."""
     return Path(os.environ.get("DASHBOARD_DB") or DB_PATH)
+
+
+def demo_db_path() -> Path:
+    """The demonstration database, beside the database in use: official data plus data/demo."""
+    return db_path().with_name("demo.duckdb")
 
 
 def imports_dir() -> Path:
