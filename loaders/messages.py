@@ -72,6 +72,8 @@ MESSAGES: dict[str, str] = {
     "owid.bad_column_name": "the value column's name must be plain text (at most 200 characters)",
     "owid.filtered": "this is a 'filtered' download of the chart (each country's latest value only): read as such; "
                      "'Download full data' on the chart's page gives every year",
+    "owid.zip_unreadable": "not a readable zip file",
+    "owid.zip_damaged": "a part of the zip is damaged (it cannot be decompressed)",
     "owid.zip_members": "the zip holds no Our World in Data CSV file (found: {members})",
     "wdi.indicator": "this World Bank file holds {found}, not VC.IHR.PSRC.P5 (intentional homicides per 100,000 "
                      "people)",

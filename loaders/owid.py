@@ -134,7 +134,7 @@ def read_zip(data: bytes, file: str, layout: str, chosen: str | None = None) -> 
         book = zipfile.ZipFile(io.BytesIO(data))
         infos = book.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise reject(file, None, None, "not a readable zip file") from exc
+        raise reject(file, None, None, say("owid.zip_unreadable")) from exc
     csvs = [i for i in infos if i.filename.lower().endswith(".csv") and "/" not in i.filename.strip("/")]
     if len(csvs) != 1 or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
         raise reject(file, None, None, say("owid.zip_members", members=", ".join(i.filename[:60] for i in infos[:8])))
@@ -146,7 +146,7 @@ def read_zip(data: bytes, file: str, layout: str, chosen: str | None = None) -> 
         if meta is not None and meta.file_size <= MAX_METADATA_BYTES:
             edition = _edition(json.loads(book.read(meta)))
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError) as exc:
-        raise reject(file, None, None, "a part of the zip is damaged (it cannot be decompressed)") from exc
+        raise reject(file, None, None, say("owid.zip_damaged")) from exc
     return read(text, file, layout, chosen, edition, where=f"{file} [{member.filename[:80]}]")
 
 
