@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from loaders import cells, rates, xlsx
 from loaders.messages import say
 from loaders.parsed import Parsed, reject
+from loaders.validate import Problem
 
 HEADER_SEARCH_ROWS = 30
 VICTIMS = "victims of intentional homicide"
@@ -114,7 +115,7 @@ class _Columns:
 
     def take(self, collected: rates.RateRows, line: int, row: list[xlsx.Cell], is_text: bool) -> None:
         if is_text and len(row) < self.width:
-            collected.problems.append(rates.Problem(collected.file, line, None,
+            collected.problems.append(Problem(collected.file, line, None,
                                                     say("file.short_row", found=len(row), expected=self.width)))
             return
         if len(row) < self.needed:  # a sheet row without the columns that matter: not a value
