@@ -211,24 +211,50 @@ def view_link(url: str | None, params: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(params), ""))
 
 
-def share_control(page_path: str, packable: Sequence[str]) -> None:
+SHARE_SLOT = "_share_slot"
+SHARE_DRAWN = "_share_drawn"
+
+
+def share_slot(page_path: str, packable: Sequence[str]) -> None:
+    """dashboard.py, before the page: the sidebar place of the share control. A part of the page that reruns
+    alone (an st.fragment) draws the control there itself (`part_done`), on every run, so that the link it
+    shows carries the filters the part has just written into the URL; otherwise dashboard.py draws it after
+    the page (`share_control_after_page`)."""
+    st.session_state[SHARE_SLOT] = (st.sidebar.container(), page_path, tuple(packable))
+    st.session_state[SHARE_DRAWN] = False
+
+
+def part_done() -> None:
+    """The end of a part that reruns alone: its filters are in the URL by now; (re)draw the share control."""
+    share_control()
+
+
+def share_control_after_page() -> None:
+    if not st.session_state.get(SHARE_DRAWN):
+        share_control()
+
+
+def share_control() -> None:
     """Sidebar: the link to this exact view (st.code has a copy button); save it for a decision pack.
 
     The link is drawn only while its expander is open: the code block's renderer is a large part
     of the browser's work on a page, for a control most views never open.
     """
+    if SHARE_SLOT not in st.session_state:  # a page run on its own (tests)
+        return
+    slot, page_path, packable = st.session_state[SHARE_SLOT]
+    st.session_state[SHARE_DRAWN] = True
     params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("present", "seq")}
-    share = st.sidebar.expander(t("ui.copy_link"), key="share_open", on_change="rerun")
+    share = slot.expander(t("ui.copy_link"), key="share_open", on_change="rerun")
     if share.open:
         share.code(view_link(st.context.url, params), language=None, wrap_lines=True)
         share.caption(t("ui.copy_link_caption"))
     if page_path in packable:
         saved = st.session_state.setdefault("pack_views", [])
         view = (page_path, tuple(params.items()))
-        if st.sidebar.button(t("ui.pack_add"), key="pack_add", disabled=view in saved,
-                             width="stretch"):
+        if slot.button(t("ui.pack_add"), key="pack_add", disabled=view in saved, width="stretch"):
             saved.append(view)
-            st.sidebar.caption(t("ui.pack_saved", n=len(saved)))
+            slot.caption(t("ui.pack_saved", n=len(saved)))
 
 
 def table(data, **kwargs):

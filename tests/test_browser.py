@@ -144,6 +144,30 @@ def test_copied_link_opens_the_same_view(app_url, offline_page, browser):
     fresh.context.close()
 
 
+def test_share_link_and_pack_follow_a_part_that_reruns_alone(app_url, offline_page):
+    """The Year slider reruns only its part of the page (st.fragment): the open share link and the saved view
+    still carry the year it has just written into the URL."""
+    page = offline_page
+    page.goto(f"{app_url}/homicide")
+    wait_until_idle(page)
+    page.get_by_text("Copy link to this view").click()
+    page.locator('[data-testid="stCode"]').wait_for(timeout=60_000)
+    page.get_by_role("slider").first.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('year') === '2020'", timeout=60_000)
+    page.wait_for_function("() => (document.querySelector('[data-testid=\"stCode\"]') || {}).innerText"
+                           "?.trim().endsWith('/homicide?year=2020')", timeout=60_000)
+    page.get_by_role("button", name="Add this view to the decision pack").click()
+    page.get_by_text("Saved: 1 view(s) in the pack.").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Decision pack").click()
+    page.wait_for_selector("h1:has-text('Decision pack')", timeout=60_000)
+    wait_until_idle(page)
+    assert page.get_by_text("2020").count() >= 1, page.locator('[data-testid="stMain"]').inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.blocked == []
+
+
 def test_presentation_mode_hides_sidebar_and_steps_to_the_next_view(app_url, offline_page):
     page = offline_page
     page.goto(f"{app_url}/homicide?present=1&seq=homicide,threats")
