@@ -31,23 +31,32 @@ def active_db():
     return demo_db_path() if demo.is_on() else db_path()
 
 
-def connection() -> duckdb.DuckDBPyConnection:
+def current_file() -> tuple[str, tuple]:
+    """The database this session reads (built first when missing or stale) and its file's identity now.
+
+    A writer (an import, an undo, a build, in this process or another: a replica, the command line)
+    publishes a new file by renaming it into place, so the identity (inode, size, time) changes.
+    """
     path = active_db()
     if demo.is_on():
         ensure_built(db_path=path, extra_dirs=[DEMO_DIR])  # the official data plus data/demo, in its own file
     elif path == DB_PATH:
         ensure_built()  # builds from data/curated (and applied imports) when missing or stale
     info = path.stat()
-    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)  # a rebuild publishes a new file (a new inode)
+    return str(path), (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    path, stamp = current_file()
     with _lock:
-        previous = _stamps.get(str(path))
+        previous = _stamps.get(path)
         if previous is not None and previous != stamp:
             # The file was rebuilt (an import, an undo). DuckDB keeps one instance per path in a
             # process: unless the old connection is closed, connecting again returns the old data.
-            _connection(str(path), previous).close()
+            _connection(path, previous).close()
             _connection.clear()
-        _stamps[str(path)] = stamp
-        return _connection(str(path), stamp)
+        _stamps[path] = stamp
+        return _connection(path, stamp)
 
 
 def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:
@@ -60,7 +69,9 @@ def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:
 
 
 def cached(func):
-    """st.cache_data keyed by the function, its parameters and the database file in use.
+    """st.cache_data keyed by the function, its parameters and the database file in use: its path and
+    its identity, so that a file published by another process (a replica's import, the command line)
+    is read on the next call, not answered from the cache.
 
     functools.wraps keeps each function's own name and source in Streamlit's cache key.
     """
@@ -72,7 +83,7 @@ def cached(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        return cached_keyed(str(active_db()), *args, **kwargs)
+        return cached_keyed(current_file(), *args, **kwargs)
 
     wrapper.clear = cached_keyed.clear
     return wrapper
