@@ -173,7 +173,7 @@ async def measure(url: str, pages: list[Page], levels=LEVELS, duration_s: float 
             break
         results.append(await run_level(url, pages, users, duration_s, seed, list(pids)))
     results.sort(key=lambda lv: lv["users"])
-    return {"levels": results, "max_users_p95_under_1s": max_users(results), "duration_s": duration_s,
+    return {"max_users_p95_under_1s": max_users(results), "levels": results, "duration_s": duration_s,
             "think_s": list(THINK_S), "ramp_s": RAMP_S, "seed": seed}
 
 
@@ -219,12 +219,18 @@ def measure_servers(replicas: int, db: Path, imports: Path, folder: Path, levels
     return {"replicas": replicas, "balancer": "haproxy" if replicas > 1 else None, **result}
 
 
+def result_key(replicas: int) -> str:
+    """The JSON field: `capacity` for one process, `capacity_2_replicas` for two behind the balancer."""
+    return "capacity" if replicas == 1 else f"capacity_{replicas}_replicas"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.capacity", description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="measure this running server instead of starting one")
     parser.add_argument("--pid", type=int, action="append", default=[],
                         help="with --url: a server process whose CPU and memory (with its children) to report")
-    parser.add_argument("--replicas", type=int, default=1, help="without --url: app processes to start (default 1)")
+    parser.add_argument("--replicas", default="1",
+                        help="without --url: app processes to start, comma-separated for several runs (e.g. 1,2)")
     parser.add_argument("--levels", default=",".join(map(str, LEVELS)), help="users at once, comma-separated")
     parser.add_argument("--duration", type=float, default=DEFAULT_DURATION_S, help="measured seconds per level")
     parser.add_argument("--refine", type=int, default=1, help="extra levels to narrow down the most users (default 1)")
@@ -233,16 +239,18 @@ def main(argv: list[str] | None = None) -> int:
     levels = [int(x) for x in args.levels.split(",") if x]
     if args.url:
         pages = discover_pages(args.entry)
-        result = {"replicas": None, "balancer": None,
-                  **asyncio.run(measure(args.url, pages, levels, args.duration, pids=args.pid, refine=args.refine))}
+        out = {"capacity": {"replicas": None, "balancer": None, **asyncio.run(
+            measure(args.url, pages, levels, args.duration, pids=args.pid, refine=args.refine))}}
     else:
         from loaders.build import CURATED_DIR, build
         with tempfile.TemporaryDirectory(prefix="dashboard-capacity-") as tmp:
             folder = Path(tmp)
-            build(CURATED_DIR, folder / "data" / "dashboard.duckdb", import_dirs=[])
-            result = measure_servers(args.replicas, folder / "data" / "dashboard.duckdb", folder / "data" / "imports",
-                                     folder, levels, args.duration, args.refine, args.entry)
-    print(json.dumps({"capacity": {**result, "cores": os.cpu_count()}}, indent=1))
+            db = folder / "data" / "dashboard.duckdb"
+            build(CURATED_DIR, db, import_dirs=[])  # the shipped files only, as benchmarks.run builds it
+            out = {result_key(n): measure_servers(n, db, folder / "data" / "imports", folder, levels, args.duration,
+                                                  args.refine, args.entry)
+                   for n in (int(x) for x in args.replicas.split(","))}
+    print(json.dumps({**out, "cores": os.cpu_count(), "load_avg": procstat.load_average()}, indent=1))
     return 0
 
 
