@@ -11,7 +11,7 @@ OPTIONAL_FIELDS = ("capacity_2_replicas",)  # only where HAProxy is installed
 CAPACITY_FIELDS = ("replicas", "balancer", "max_users_p95_under_1s", "levels", "duration_s", "think_s", "ramp_s",
                    "seed")
 LEVEL_FIELDS = ("users", "reruns", "p50_ms", "p95_ms", "errors", "open_p50_ms", "open_p95_ms", "server_cpu_percent",
-                "server_rss_mb", "client_cpu_percent", "load_avg_1m")
+                "server_cpu_ms_per_run", "server_rss_mb", "client_cpu_percent", "load_avg_1m")
 CONCURRENT_FIELDS = ("sessions", "rounds", "p50_ms", "p95_ms", "click_p50_ms", "click_p95_ms", "errors",
                      "single_ms", "p95_ratio", "empty_p95_ms", "p95_vs_empty")
 VERSION_FIELDS = ("streamlit", "duckdb", "plotly")

@@ -88,7 +88,7 @@ def test_ratios_round_and_refuse_a_missing_base():
 
 def capacity_figures(replicas: int, most: int, levels: list[tuple[int, int, int]]) -> dict:
     return {"replicas": replicas, "balancer": "haproxy" if replicas > 1 else None, "max_users_p95_under_1s": most,
-            "levels": [dict(zip(stats.LEVEL_FIELDS, (users, 100, p95 // 2, p95, errors, 500, 900, 150, 400, 20, 1.5)))
+            "levels": [dict(zip(stats.LEVEL_FIELDS, (users, 100, p95 // 2, p95, errors, 500, 900, 150, 45, 400, 20, 1.5)))
                        for users, p95, errors in levels],
             "duration_s": 40.0, "think_s": [2.0, 5.0], "ramp_s": 5.0, "seed": 16}
 
