@@ -206,7 +206,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                                 "there. Each project counts once per cell; funding is the stated amount in full in "
                                 "every cell the project touches (a regional project appears under each of its "
                                 "countries). In funding view, '+' marks a cell where some projects state no amount "
-                                "(the figure is a floor) and 'n/s' one where none does.",
+                                "(the figure is a floor) and 'n/s' one where none does. Point at a cell for its "
+                                "figure (where the cells are too narrow to print it); click it to list its projects.",
     "threats.gaps_header": "Gaps: Tier 1 and Tier 2 threats with the least coverage",
     "threats.countries_reached": "Countries reached",
     "threats.projects_no_amount": "Projects with no stated amount",
@@ -284,7 +285,21 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "kpi.breakdown_period": "Period of the breakdowns",
     "kpi.all_results": "All reported results",
     "kpi.obis_caption": "The 12 opinion-based indicators of the EL PACCTO 2.0 plan, by evaluation criterion, each "
-                        "quantitative or qualitative as the plan classifies it.",
+                        "quantitative or qualitative as the plan classifies it. Where results are reported: the "
+                        "value against its baseline, the latest assessment in words, and every report by period.",
+    "kpi.obi_kind_quantitative": "Quantitative",
+    "kpi.obi_kind_qualitative": "Qualitative",
+    "kpi.obi_kind_both": "Quantitative, complemented with a qualitative assessment",
+    "kpi.obi_chart_title": "{obi}: reported value against the baseline, by period",
+    "kpi.obi_unit": "Value: {unit}.",
+    "kpi.obi_latest_assessment": "Latest assessment ({period}, {where}):",
+    "kpi.obi_history": "Every report ({n})",
+    "kpi.col_period": "Period",
+    "kpi.col_value": "Value",
+    "kpi.col_unit": "Unit",
+    "kpi.col_baseline": "Baseline",
+    "kpi.col_assessment": "Assessment",
+    "kpi.col_as_of": "Reported on",
     "kpi.actions_caption": "The action plan of the CARICOM Crime and Security Strategy 2013: each strategic goal's "
                            "actions with their performance indicator, responsible parties, time frame and latest "
                            "reported status.",
@@ -528,6 +543,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     # core/figures/kpi.py
     "kpi_chart.actual": "actual",
     "kpi_chart.target": "target",
+    "kpi_chart.baseline": "baseline",
+    "kpi_chart.vs_baseline": "({change} against the baseline)",
+    "kpi_chart.bullet_axis_baseline": "reported (bar) against the baseline (tick)",
     "kpi_chart.of_target": "({share} of target)",
     "kpi.bullet_title": "{kpi}: result against target, by period",
     "kpi.trend_title": "{kpi}: result and target over time",

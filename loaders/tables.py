@@ -211,9 +211,31 @@ TABLES: tuple[Table, ...] = (
             Column("criterion", "str", "Criterion the OBI measures"),
             Column("title", "str", "Indicator"),
             Column("kind", "str", "quantitative or qualitative", allowed=("quantitative", "qualitative")),
+            Column("assessment", "bool", "Assessed in words: the qualitative OBIs, and the quantitative ones "
+                   "'complemented with qualitative assessment' (section 9.2's brackets)"),
             *_source_cols(),
         ),
         key=("obi_id",),
+    ),
+    Table(
+        "obi_results", "Reported OBI results: a value where the OBI is quantitative, an assessment in words "
+        "where it is qualitative or complemented by one. The documents report none: ships empty; results "
+        "arrive by import.",
+        (
+            Column("obi_id", "str", "OBI", references="obis.obi_id"),
+            Column("period", "str", "Reporting period (e.g. 2025, 2025-H1)", pattern=r"^\d{4}(-(H[12]|Q[1-4]))?$"),
+            Column("iso3", "str", "Country, empty for regional results", nullable=True,
+                   references="countries.iso3"),
+            Column("value", "float", "Reported value (quantitative OBIs)", nullable=True, min=0),
+            Column("unit", "str", "What the value counts, as reported (e.g. 'percent of stakeholders')",
+                   nullable=True),
+            Column("baseline", "float", "The baseline the value is read against, as reported", nullable=True, min=0),
+            Column("assessment", "str", "The assessment in words, as reported", nullable=True),
+            Column("as_of", "date", "Date of the report"),
+            *_source_cols(), NOTE,
+        ),
+        key=("obi_id", "period", "iso3", "source_id"),
+        ships_empty=True,
     ),
     Table(
         "kpi_results", "Reported KPI results against targets. The documents report none: ships empty; "
