@@ -31,11 +31,11 @@ def active_db():
     return demo_db_path() if demo.is_on() else db_path()
 
 
-def current_file() -> tuple[str, tuple]:
-    """The database this session reads (built first when missing or stale) and its file's identity now.
+def identity() -> tuple[str, int, int, int]:
+    """The database file this session reads as it is now: path, inode, size, modification time.
 
-    A writer (an import, an undo, a build, in this process or another: a replica, the command line)
-    publishes a new file by renaming it into place, so the identity (inode, size, time) changes.
+    A build (the app's, an import's or an undo's, from any process) publishes a new file by renaming it over
+    the old one, so the identity changes with every rebuild: what is cached under it is never stale.
     """
     path = active_db()
     if demo.is_on():
@@ -43,11 +43,12 @@ def current_file() -> tuple[str, tuple]:
     elif path == DB_PATH:
         ensure_built()  # builds from data/curated (and applied imports) when missing or stale
     info = path.stat()
-    return str(path), (info.st_ino, info.st_size, info.st_mtime_ns)
+    return str(path), info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    path, stamp = current_file()
+    path, *rest = identity()
+    stamp = tuple(rest)  # a rebuild publishes a new file (a new inode, a new time)
     with _lock:
         previous = _stamps.get(path)
         if previous is not None and previous != stamp:
@@ -69,9 +70,8 @@ def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:
 
 
 def cached(func):
-    """st.cache_data keyed by the function, its parameters and the database file in use: its path and
-    its identity, so that a file published by another process (a replica's import, the command line)
-    is read on the next call, not answered from the cache.
+    """st.cache_data keyed by the function, its parameters and the database file's identity (path, inode, size,
+    modification time): an import or undo made by the command line shows in a running app on its next rerun.
 
     functools.wraps keeps each function's own name and source in Streamlit's cache key.
     """
@@ -83,7 +83,7 @@ def cached(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        return cached_keyed(current_file(), *args, **kwargs)
+        return cached_keyed(identity(), *args, **kwargs)
 
     wrapper.clear = cached_keyed.clear
     return wrapper

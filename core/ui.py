@@ -245,8 +245,10 @@ def profile_cards(profile) -> None:
     if profile.latest_year is None:
         cards[0].metric(t("ui.latest_rate"), t("common.not_reported"))
     else:
-        cards[0].metric(t("ui.latest_rate_year", year=profile.latest_year), f"{profile.latest_rate:.1f}",
+        cards[0].metric(t("ui.latest_rate_year", year=profile.latest_year), fmt.rate(profile.latest_rate),
                         help=t("ui.rate_help"))
     for card, label, change in ((cards[1], t("ui.change_5y"), profile.change_5y),
                                 (cards[2], t("ui.change_10y"), profile.change_10y)):
-        card.metric(label, t("ui.not_available") if change is None else f"{change:+.1f}", help=t("ui.change_help"))
+        card.metric(label, t("ui.not_available") if change is None else fmt.signed(change), help=t("ui.change_help"))
+    if getattr(profile, "latest_source", None):
+        st.caption(t("ui.latest_source", source=md(profile.latest_source)))
