@@ -89,3 +89,22 @@ FALLBACK = Interaction("selectbox", "Countries", sidebar=True, redraw=False)
 def interaction_for(page: Page) -> Interaction | None:
     """The known interaction, or None: the browser then looks for a generic one on the page."""
     return INTERACTIONS.get(page.url_path)
+
+
+# --- the same filters, for the load generator (benchmarks/capacity.py) ---------------------------
+
+# The session-state key of each page's main filter widget: the key the app writes into the URL
+# (`?year=2010`, `?t_year=2025`, `?p_year=2024`, `?k_view=actions`, `?b_country=BHS`). Any other page
+# changes the sidebar's country group (`?group=caricom`), which every page has.
+FILTER_KEYS = {
+    "homicide": "year",
+    "threats": "t_year",
+    "projects": "p_year",
+    "kpi_progress": "k_view",
+    "country_brief": "b_country",
+}
+FALLBACK_KEY = "group"
+
+
+def filter_key(page: Page) -> str:
+    return FILTER_KEYS.get(page.url_path, FALLBACK_KEY)

@@ -201,9 +201,29 @@ async def measure_browser(folder: Path, entry: Path, pages: list[Page], normal_d
     return {"loads": loads, "clicks": clicks, "concurrent": concurrent}
 
 
+# --- capacity at the server: virtual users over Streamlit's protocol (benchmarks/capacity.py) --------
+
+def measure_capacity(folder: Path, db: Path, args) -> dict:
+    """`capacity` (one process) and, where HAProxy is installed, `capacity_2_replicas` (deploy/)."""
+    from benchmarks import capacity
+    from deploy.replicas import haproxy_missing
+    levels = [int(x) for x in args.capacity_levels.split(",") if x]
+    out = {}
+    for replicas in (1, 2):
+        if replicas > 1 and haproxy_missing():
+            log("haproxy not installed: no capacity_2_replicas (apt-get install haproxy)")
+            continue
+        out[capacity.result_key(replicas)] = capacity.measure_servers(
+            replicas, db, folder / "imports", folder / "capacity", levels, args.capacity_duration,
+            args.capacity_refine, args.entry.resolve())
+        log(f"capacity with {replicas} replica(s) done")
+    return out
+
+
 # --- the result -----------------------------------------------------------------------------------
 
-def assemble(pages: list[Page], measured: dict, build_samples: list, import_samples: list, sessions: int) -> dict:
+def assemble(pages: list[Page], measured: dict, build_samples: list, import_samples: list, sessions: int,
+             capacity: dict) -> dict:
     import duckdb
     import plotly
     import streamlit
@@ -223,6 +243,7 @@ def assemble(pages: list[Page], measured: dict, build_samples: list, import_samp
         "concurrent": stats.concurrent_figures(concurrent["loads"], concurrent["clicks"], concurrent["errors"],
                                                sessions, concurrent["rounds"], stats.median(pooled),
                                                concurrent["empty_loads"]),
+        **capacity,
         "off_host_requests": len(br.OFF_HOST),  # requests to any other host: the app is offline, so 0
         "cores": os.cpu_count(),
         "versions": {"streamlit": streamlit.__version__, "duckdb": duckdb.__version__, "plotly": plotly.__version__},
@@ -248,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="rounds of the concurrent test, as the time budget allows (default 2)")
     parser.add_argument("--budget", type=float, default=590,
                         help="seconds: no further concurrent round starts if it would end later (default 590)")
+    parser.add_argument("--capacity-levels", default="10,25,50,100", help="virtual users at once, per level")
+    parser.add_argument("--capacity-duration", type=float, default=40,
+                        help="measured seconds per capacity level (default 40, after a 5 s ramp)")
+    parser.add_argument("--capacity-refine", type=int, default=1,
+                        help="extra capacity levels to narrow down the most users within p95 < 1 s (default 1)")
     parser.add_argument("--entry", type=Path, default=ENTRY, help="the app's entry script (its page registry)")
     parser.add_argument("--out", type=Path, help="also write the JSON to this file")
     args = parser.parse_args(argv)
@@ -267,8 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"scale database: {counts}")
         measured = asyncio.run(measure_browser(folder, args.entry.resolve(), pages, normal_db,
                                                folder / "scale.duckdb", args))
+        capacity = measure_capacity(folder, normal_db, args)  # after the browsers: the servers' cores to themselves
     log_samples(pages, measured)
-    result = assemble(pages, measured, build_samples, import_samples, args.sessions)
+    result = assemble(pages, measured, build_samples, import_samples, args.sessions, capacity)
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:

@@ -6,7 +6,12 @@ from collections.abc import Iterable
 
 # The fields the issue asks for, in the order printed.
 FIELDS = ("empty_page_ms", "pages", "interaction_ms", "build_s", "import_100k_s", "scale_100x", "concurrent",
-          "off_host_requests", "cores", "versions")
+          "capacity", "capacity_2_replicas", "off_host_requests", "cores", "versions")
+OPTIONAL_FIELDS = ("capacity_2_replicas",)  # only where HAProxy is installed
+CAPACITY_FIELDS = ("replicas", "balancer", "max_users_p95_under_1s", "levels", "duration_s", "think_s", "ramp_s",
+                   "seed")
+LEVEL_FIELDS = ("users", "reruns", "p50_ms", "p95_ms", "errors", "open_p50_ms", "open_p95_ms", "server_cpu_percent",
+                "server_cpu_ms_per_run", "server_rss_mb", "client_cpu_percent", "load_avg_1m")
 CONCURRENT_FIELDS = ("sessions", "rounds", "p50_ms", "p95_ms", "click_p50_ms", "click_p95_ms", "errors",
                      "single_ms", "p95_ratio", "empty_p95_ms", "p95_vs_empty")
 VERSION_FIELDS = ("streamlit", "duckdb", "plotly")
@@ -77,8 +82,18 @@ def concurrent_figures(loads: list[float | None], clicks: list[float | None], er
 def check_shape(result: dict) -> list[str]:
     """What is wrong with a result's shape (empty when it has exactly the fields the issue lists)."""
     problems = []
-    if tuple(result) != FIELDS:
-        problems.append(f"fields {list(result)} != {list(FIELDS)}")
+    expected = tuple(f for f in FIELDS if f in result or f not in OPTIONAL_FIELDS)
+    if tuple(result) != expected:
+        problems.append(f"fields {list(result)} != {list(expected)}")
+    for name in ("capacity", "capacity_2_replicas"):
+        figures = result.get(name)
+        if figures is None:
+            continue
+        if tuple(figures) != CAPACITY_FIELDS:
+            problems.append(f"{name} fields {list(figures)}")
+        for lv in figures.get("levels") or [None]:
+            if not isinstance(lv, dict) or tuple(lv) != LEVEL_FIELDS:
+                problems.append(f"{name} level {lv!r}")
     for name in ("pages", "scale_100x"):
         for path, figures in (result.get(name) or {}).items():
             if not path.startswith("/") or set(figures) != {"ready_ms", "ratio"}:
@@ -100,7 +115,7 @@ def check_shape(result: dict) -> list[str]:
 # --- the issue's targets ---------------------------------------------------------------------------
 
 TARGETS = {"page_ratio": 1.5, "interaction_ms": 300, "scale_ratio": 2, "concurrent_p95_ratio": 3,
-           "build_s": 10, "import_100k_s": 30}
+           "build_s": 10, "import_100k_s": 30, "capacity_users": 50}
 
 
 def target_report(result: dict) -> list[str]:
@@ -128,4 +143,26 @@ def target_report(result: dict) -> list[str]:
     for key in ("build_s", "import_100k_s"):
         value = result[key]
         out.append(line(None if value is None else value < TARGETS[key], f"{key}: {value} (target < {TARGETS[key]})"))
+    return out + capacity_report(result)
+
+
+def capacity_report(result: dict) -> list[str]:
+    """The most users at p95 < 1 s: at least 50 with one replica, and more with two."""
+    def line(ok: bool | None, text: str) -> str:
+        return f"{'met    ' if ok else 'NOT MET' if ok is False else 'no data'}  {text}"
+
+    def levels(figures: dict) -> str:
+        return ", ".join(f"{lv['users']}: p95 {lv['p95_ms']} ms, {lv['errors']} errors" for lv in figures["levels"])
+
+    one = result["capacity"]
+    most = one["max_users_p95_under_1s"]
+    out = [line(bool(most and most >= TARGETS["capacity_users"]),
+                f"capacity, 1 replica: {most} users at p95 < 1 s (target >= {TARGETS['capacity_users']}); {levels(one)}")]
+    two = result.get("capacity_2_replicas")
+    if two is None:
+        out.append(line(None, "capacity, 2 replicas: not measured (haproxy not installed)"))
+    else:
+        more = two["max_users_p95_under_1s"]
+        out.append(line(None if more is None and most is None else (more or 0) > (most or 0),
+                        f"capacity, 2 replicas: {more} users at p95 < 1 s (target > 1 replica's {most}); {levels(two)}"))
     return out

@@ -86,6 +86,13 @@ def test_ratios_round_and_refuse_a_missing_base():
     assert stats.ratio(None, 10.0) is None and stats.ratio(10.0, None) is None and stats.ratio(1.0, 0) is None
 
 
+def capacity_figures(replicas: int, most: int, levels: list[tuple[int, int, int]]) -> dict:
+    return {"replicas": replicas, "balancer": "haproxy" if replicas > 1 else None, "max_users_p95_under_1s": most,
+            "levels": [dict(zip(stats.LEVEL_FIELDS, (users, 100, p95 // 2, p95, errors, 500, 900, 150, 45, 400, 20, 1.5)))
+                       for users, p95, errors in levels],
+            "duration_s": 40.0, "think_s": [2.0, 5.0], "ramp_s": 5.0, "seed": 16}
+
+
 def sample_result() -> dict:
     empty = 1000.0
     pages = stats.page_figures({"/": [1400.0, 1500.0, None], "/homicide": [2000.0, 2200.0, 2100.0]}, empty)
@@ -97,6 +104,8 @@ def sample_result() -> dict:
         "import_100k_s": 3.1,
         "scale_100x": stats.scale_figures({"/": [1500.0], "/homicide": [4200.0]}, pages),
         "concurrent": stats.concurrent_figures([1.0] * 19 + [100.0], [5.0], 0, 20, 1, 1.0, [2.0, None, 3.0]),
+        "capacity": capacity_figures(1, 25, [(10, 300, 0), (25, 800, 0), (50, 1400, 0)]),
+        "capacity_2_replicas": capacity_figures(2, 50, [(10, 250, 0), (50, 900, 0), (100, 2100, 3)]),
         "off_host_requests": 0,
         "cores": 2,
         "versions": {"streamlit": "1", "duckdb": "2", "plotly": "3"},
@@ -114,7 +123,11 @@ def test_page_and_scale_figures():
 def test_a_well_formed_result_has_exactly_the_issue_fields():
     assert stats.check_shape(sample_result()) == []
     assert tuple(sample_result()) == ("empty_page_ms", "pages", "interaction_ms", "build_s", "import_100k_s",
-                                      "scale_100x", "concurrent", "off_host_requests", "cores", "versions")
+                                      "scale_100x", "concurrent", "capacity", "capacity_2_replicas",
+                                      "off_host_requests", "cores", "versions")
+    without_haproxy = sample_result()
+    del without_haproxy["capacity_2_replicas"]
+    assert stats.check_shape(without_haproxy) == []
 
 
 @pytest.mark.parametrize("damage", [
@@ -125,6 +138,10 @@ def test_a_well_formed_result_has_exactly_the_issue_fields():
     lambda r: r["concurrent"].pop("errors"),
     lambda r: r["versions"].pop("duckdb"),
     lambda r: r.update(cores="2"),
+    lambda r: r.pop("capacity"),
+    lambda r: r["capacity"].pop("max_users_p95_under_1s"),
+    lambda r: r["capacity_2_replicas"]["levels"][0].pop("p95_ms"),
+    lambda r: r["capacity"].update(levels=[]),
 ])
 def test_shape_problems_are_reported(damage):
     result = sample_result()
@@ -134,7 +151,9 @@ def test_shape_problems_are_reported(damage):
 
 def test_target_report_marks_each_target():
     lines = stats.target_report(sample_result())
-    assert [line.split()[0] for line in lines] == ["met", "NOT", "met", "no", "met", "NOT", "NOT", "met", "met"]
+    assert [line.split()[0] for line in lines] == ["met", "NOT", "met", "no", "met", "NOT", "NOT", "met", "met",
+                                                   "NOT", "met"]
+    assert "capacity, 1 replica: 25 users" in lines[-2] and "(target > 1 replica's 25)" in lines[-1]
 
 
 # --- synthetic inputs -------------------------------------------------------------------------------
