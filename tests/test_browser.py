@@ -168,6 +168,38 @@ def test_share_link_and_pack_follow_a_part_that_reruns_alone(app_url, offline_pa
     assert page.blocked == []
 
 
+CELL_CENTRE_JS = """([threat, column]) => {
+  const gd = document.querySelector('.st-key-coverage_chart .js-plotly-plot');
+  const trace = gd && gd._fullData.find(t => t.name === 'cells');
+  if (!trace) return null;
+  const i = trace.customdata.findIndex(c => c[0] === threat && c[1] === column);
+  if (i < 0) return null;
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+  return {x: box.left + xa._offset + xa.d2p(trace.x[i]), y: box.top + ya._offset + ya.d2p(trace.y[i])};
+}"""
+
+
+def test_a_clicked_coverage_cell_opens_the_projects_behind_it(app_url, offline_page):
+    """The coverage part reruns alone for its filters, but a click on a cell also picks the threat for the
+    panels above it: the whole page follows."""
+    page = offline_page
+    page.goto(f"{app_url}/threats")
+    wait_until_idle(page)
+    page.wait_for_function(f"() => ({CELL_CENTRE_JS})(['human_trafficking', 'HTI'])", timeout=60_000)
+    page.locator(".st-key-coverage_chart").scroll_into_view_if_needed()
+    centre = page.evaluate(f"() => ({CELL_CENTRE_JS})(['human_trafficking', 'HTI'])")
+    page.mouse.click(centre["x"], centre["y"])
+    page.wait_for_function("() => new URLSearchParams(location.search).get('t_cell') === 'HTI'", timeout=60_000)
+    wait_until_idle(page)
+    params = page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
+    assert params["t_threat"] == "human_trafficking" and params["t_tab"] == "behind", params
+    page.get_by_text("Projects behind a cell").first.wait_for(timeout=60_000)
+    threat_box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first
+    assert "Human Trafficking" in threat_box.input_value(), threat_box.input_value()  # the panel above followed
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.blocked == []
+
+
 def test_presentation_mode_hides_sidebar_and_steps_to_the_next_view(app_url, offline_page):
     page = offline_page
     page.goto(f"{app_url}/homicide?present=1&seq=homicide,threats")
