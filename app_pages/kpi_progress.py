@@ -30,8 +30,6 @@ state.restore("k_party", [], choices=kpi.responsible_parties(), multi=True)
 state.restore("k_frame", [], choices=kpi.time_frames(), multi=True)
 
 st.title(t("kpi.title"))
-st.radio(t("kpi.view"), list(VIEWS), format_func=view_label, key="k_view", horizontal=True,
-         label_visibility="collapsed")
 
 
 def in_pairs(rows: list, draw) -> None:
@@ -226,8 +224,17 @@ def show_actions() -> set[str]:
     return used
 
 
-shown_sources = {"kpis": show_kpis, "obis": show_obis, "actions": show_actions}[st.session_state["k_view"]]()
-state.publish(["k_view", "k_period", "k_party", "k_frame"],
-              {"k_view": "kpis", "k_period": split_periods[-1] if split_periods else None, "k_party": [],
-               "k_frame": []})
-ui.footer(sorted(shown_sources))
+@st.fragment
+def view_part() -> None:
+    """The view and its filters rerun this part alone (st.fragment), not the page."""
+    st.radio(t("kpi.view"), list(VIEWS), format_func=view_label, key="k_view", horizontal=True,
+             label_visibility="collapsed")
+    shown_sources = {"kpis": show_kpis, "obis": show_obis, "actions": show_actions}[st.session_state["k_view"]]()
+    state.publish(["k_view", "k_period", "k_party", "k_frame"],
+                  {"k_view": "kpis", "k_period": split_periods[-1] if split_periods else None, "k_party": [],
+                   "k_frame": []})
+    ui.footer(sorted(shown_sources))
+    ui.part_done()
+
+
+view_part()
