@@ -49,7 +49,7 @@ errors.guarded(ui.global_filters, "the sidebar filters")
 errors.guarded(lambda: present.controls({p._url_path: p for group in PAGES.values() for p in group}, page._url_path),
                "the presentation controls")
 errors.guarded(demo.banner, "the demonstration banner")
-ui.share_slot(page._url_path, PACKABLE)
+ui.page_start(page._url_path, PACKABLE)
 errors.guarded(page.run, f"page {page._url_path}")
 # After the page, so the link carries the filters it has just written (a part rerunning alone redraws it).
 errors.guarded(ui.share_control_after_page, "the share control")

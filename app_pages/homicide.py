@@ -76,6 +76,7 @@ def finish(footer_sources: set[str]) -> None:
 @st.fragment
 def map_part() -> None:
     footer_sources: set[str] = set()
+    ui.part_start()
     clicked_country()
     controls = st.columns([3, 1])
     with controls[0]:
@@ -128,6 +129,7 @@ def map_part() -> None:
 @st.fragment
 def trends_part() -> None:
     footer_sources: set[str] = set()
+    ui.part_start()
     pick = st.columns([3, 2])
     pick[0].multiselect(t("common.countries"), list(names), format_func=names.get, key="trend", max_selections=8)
     pick[1].select_slider(t("homicide.since"), options=list(range(first_year, last_year)), key="since")
@@ -145,6 +147,7 @@ def trends_part() -> None:
 @st.fragment
 def table_part() -> None:
     footer_sources: set[str] = set()
+    ui.part_start()
     year_slider()
     year = st.session_state["year"]
     shown = queries.homicide_map_values(year, SERIES)

@@ -227,6 +227,7 @@ def show_actions() -> set[str]:
 @st.fragment
 def view_part() -> None:
     """The view and its filters rerun this part alone (st.fragment), not the page."""
+    ui.part_start()
     st.radio(t("kpi.view"), list(VIEWS), format_func=view_label, key="k_view", horizontal=True,
              label_visibility="collapsed")
     shown_sources = {"kpis": show_kpis, "obis": show_obis, "actions": show_actions}[st.session_state["k_view"]]()

@@ -36,6 +36,7 @@ st.caption(t("projects.caption"))
 @st.fragment
 def projects_part() -> None:
     """Everything the filters change reruns alone when they change (st.fragment), not the page."""
+    ui.part_start()
     in_group = ui.group_iso3()
     # A click on a country of the map filters the projects to it.
     points = ((st.session_state.get("p_map_chart") or {}).get("selection") or {}).get("points", [])

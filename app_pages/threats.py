@@ -84,6 +84,7 @@ with right:
 @st.fragment
 def coverage_part() -> None:
     """Where projects meet each threat: its filters rerun this part alone (st.fragment)."""
+    ui.part_start()
     if clicked("coverage_chart"):  # a cell picks a threat: the panels above change too
         st.rerun(scope="app")
     st.header(t("threats.coverage_header"))

@@ -9,9 +9,10 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import format as fmt
-from core import demo, present, queries, state
+from core import db, demo, present, queries, state
 from core.export import to_csv_bytes, to_excel_bytes
 from core.figures.common import Canvas, plain
 from core.figures.common import stamp as finish
@@ -222,6 +223,28 @@ def share_slot(page_path: str, packable: Sequence[str]) -> None:
     the page (`share_control_after_page`)."""
     st.session_state[SHARE_SLOT] = (st.sidebar.container(), page_path, tuple(packable))
     st.session_state[SHARE_DRAWN] = False
+
+
+DATA_SEEN = "_data_seen"
+
+
+def page_start(page_path: str, packable: Sequence[str]) -> None:
+    """dashboard.py, before the page: the share control's place, and the database file the page is built on."""
+    share_slot(page_path, packable)
+    st.session_state[DATA_SEEN] = db.identity()
+
+
+def in_part_rerun() -> bool:
+    """True while only a part of the page (an st.fragment) reruns, not the whole page."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def part_start() -> None:
+    """The start of a part that reruns alone: when data was published since the page ran (an import or an
+    undo, from any process), the whole page reruns, since its choices and year spans come from the data."""
+    if in_part_rerun() and db.identity() != st.session_state.get(DATA_SEEN):
+        st.rerun(scope="app")
 
 
 def part_done() -> None:

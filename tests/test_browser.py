@@ -158,6 +158,7 @@ def test_share_link_and_pack_follow_a_part_that_reruns_alone(app_url, offline_pa
     page.wait_for_function("() => new URLSearchParams(location.search).get('year') === '2020'", timeout=60_000)
     page.wait_for_function("() => (document.querySelector('[data-testid=\"stCode\"]') || {}).innerText"
                            "?.trim().endsWith('/homicide?year=2020')", timeout=60_000)
+    wait_until_idle(page)
     page.get_by_role("button", name="Add this view to the decision pack").click()
     page.get_by_text("Saved: 1 view(s) in the pack.").wait_for(timeout=60_000)
     page.get_by_role("link", name="Decision pack").click()
