@@ -4,6 +4,7 @@ import streamlit as st
 from core import present, ui
 from core.strings import t
 
+ui.restore_language()  # from ?lang=, before the first string is written
 st.set_page_config(page_title=t("app.title"), page_icon="static/favicon.png",
                    layout="wide", initial_sidebar_state="expanded")
 

@@ -15,7 +15,7 @@ def finish() -> None:
     st.stop()
 
 
-st.title(t("data.title"))
+ui.title(t("data.title"))
 st.caption(t("data.caption"))
 
 stored_hash = auth.configured_hash()

@@ -27,7 +27,7 @@ for chart_key in ("map_chart", "rank_chart"):  # the map's symbols and its list 
     if clicked and st.session_state.get(f"{chart_key}_last") != clicked[0]:
         st.session_state["country"] = st.session_state[f"{chart_key}_last"] = clicked[0]
 
-st.title(t("homicide.title"))
+ui.title(t("homicide.title"))
 st.caption(t("homicide.caption"))
 
 # One part at a time: only the open tab's charts and tables are built and drawn.

@@ -29,7 +29,7 @@ state.restore("k_period", split_periods[-1] if split_periods else None, choices=
 state.restore("k_party", [], choices=kpi.responsible_parties(), multi=True)
 state.restore("k_frame", [], choices=kpi.time_frames(), multi=True)
 
-st.title(t("kpi.title"))
+ui.title(t("kpi.title"))
 st.radio(t("kpi.view"), list(VIEWS), format_func=view_label, key="k_view", horizontal=True,
          label_visibility="collapsed")
 
@@ -119,7 +119,8 @@ def show_kpis() -> set[str]:
 
 def obi_card(row) -> None:
     st.markdown(f"**{row.obi_id}: {ui.md(row.title)}**")
-    st.caption(row.kind.capitalize())
+    kinds = {"quantitative": t("kpi.kind_quantitative"), "qualitative": t("kpi.kind_qualitative")}
+    st.caption(kinds.get(row.kind, row.kind))  # the plan's classification, a stored word
     no_result()
 
 
@@ -137,7 +138,8 @@ def show_actions() -> set[str]:
     left, right = st.columns(2)
     left.multiselect(t("kpi.party"), kpi.responsible_parties(), key="k_party", placeholder=t("kpi.all_parties"),
                      help=t("kpi.party_help"))
-    right.multiselect(t("kpi.time_frame"), kpi.time_frames(), key="k_frame", placeholder=t("kpi.all_time_frames"))
+    right.multiselect(t("kpi.time_frame"), kpi.time_frames(), key="k_frame", placeholder=t("kpi.all_time_frames"),
+                      format_func=lambda frame: t("common.not_stated") if frame == kpi.NO_FRAME else frame)
     filters = (tuple(st.session_state["k_party"]), tuple(st.session_state["k_frame"]), THIS_YEAR)
     shares, actions = kpi.with_shares(kpi.goal_status_shares(*filters)), kpi.tracker_actions(*filters)
     cards = st.columns(3)

@@ -38,7 +38,7 @@ if clicked and st.session_state.get("p_map_last") != clicked[0]:
     st.session_state["p_map_last"] = clicked[0]
 st.session_state["p_country"] = [c for c in st.session_state["p_country"] if c in in_group]
 
-st.title(t("projects.title"))
+ui.title(t("projects.title"))
 st.caption(t("projects.caption"))
 with st.container(border=True):
     top = st.columns([3, 2, 2, 3])

@@ -37,7 +37,7 @@ for chart_key in ("tier_chart", "coverage_chart"):
             if cell:  # a coverage cell: open the projects behind it
                 st.session_state["t_tab_tabs"] = t("threats.behind_header")
 
-st.title(t("threats.title"))
+ui.title(t("threats.title"))
 st.caption(t("threats.caption"))
 
 left, right = st.columns([3, 2])

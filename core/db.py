@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from core.strings import current_language
 from loaders.build import DB_PATH, ensure_built
 
 
@@ -58,19 +59,20 @@ def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:
 
 
 def cached(func):
-    """st.cache_data keyed by the function, its parameters and the database file in use.
+    """st.cache_data keyed by the function, its parameters, the database file in use and the reader's language
+    (a function may write headings or values in it: a Spanish reader never gets an English session's copy).
 
     functools.wraps keeps each function's own name and source in Streamlit's cache key.
     """
     @functools.wraps(func)
-    def keyed(db, *args, **kwargs):
+    def keyed(db, lang, *args, **kwargs):
         return func(*args, **kwargs)
 
     cached_keyed = st.cache_data(show_spinner=False, max_entries=256)(keyed)
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        return cached_keyed(str(db_path()), *args, **kwargs)
+        return cached_keyed(str(db_path()), current_language(), *args, **kwargs)
 
     wrapper.clear = cached_keyed.clear
     return wrapper

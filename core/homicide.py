@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core import format as fmt
 from core.strings import t
 
 
@@ -15,7 +16,7 @@ def view_table(values: pd.DataFrame, others: pd.DataFrame, source_title: str) ->
     and downloads have always shown."""
     other_text: dict[str, str] = {}
     for iso3, rate, title in zip(others["iso3"], others["rate_per_100k"], others["source_title"]):
-        other_text[iso3] = "; ".join(filter(None, [other_text.get(iso3), f"{rate:.1f} ({title})"]))
+        other_text[iso3] = "; ".join(filter(None, [other_text.get(iso3), f"{fmt.rate(rate)} ({title})"]))
     other_rates = others.groupby("iso3")["rate_per_100k"].agg(list)
     rates = values["rate_per_100k"]  # full precision: shown through core/format.py, rounded once there
     current = values["is_current"].eq(True) & values["rate_per_100k"].notna()  # a value from the chosen year

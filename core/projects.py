@@ -364,7 +364,7 @@ def country_table(by_country: pd.DataFrame, split: bool) -> pd.DataFrame:
         country: [SHORT_NAMES.get(iso3, name) for iso3, name in zip(by_country["iso3"], by_country["name"])],
         n_projects: by_country["n_projects"].astype(int),
         t("projects_table.stated_m_split" if split else "projects_table.stated_m_full"): [
-            none if n == 0 else no_figure if pd.isna(v) else f"{v / 1e6:,.1f}"
+            none if n == 0 else fmt.eur_millions(v, missing=no_figure)
             for v, n in zip(funding, by_country["n_projects"])],
         t("projects_table.no_stated_figure_count"): by_country["n_no_funding"].astype(int),
     })
@@ -426,7 +426,7 @@ def detail_fields(record: pd.Series) -> list[tuple[str, str]]:
         return empty if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
     def day(value) -> str:
-        return not_stated if pd.isna(value) else t("projects_table.day", date=pd.Timestamp(value))
+        return fmt.day_short(value, missing=not_stated)
 
     funding = text(record["funding_text"])
     if pd.notna(record["funding_eur"]):

@@ -19,6 +19,12 @@ MARKER_TRACE = maps.MARKER_TRACE  # the clickable symbols, customdata = iso3 (th
 CLICKABLE = (maps.MARKER_TRACE, maps.LIST_TRACE)
 
 
+def area_name(area: str) -> str:
+    """A benchmark area (stored as UNODC names it) in the reader's words."""
+    return {"World": t("homicide_chart.area_world"),
+            "Latin America and the Caribbean": t("homicide_chart.area_lac")}.get(area, area)
+
+
 def value_text(row) -> str:
     """'53.1' / '0.0 (2018)' for an older value / 'no data'."""
     if pd.isna(row.rate_per_100k):
@@ -135,11 +141,12 @@ def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: 
     for area, dash in (("World", "dash"), ("Latin America and the Caribbean", "dot")):
         rows = bench[(bench["area"] == area) & (bench["source_id"] == primary_source)]
         if len(rows):
-            fig.add_trace(go.Scatter(x=rows["year"], y=rows["rate_per_100k"], mode="lines", name=area,
+            label = area_name(area)
+            fig.add_trace(go.Scatter(x=rows["year"], y=rows["rate_per_100k"], mode="lines", name=label,
                                      line=dict(color="#555", width=2.5, dash=dash), hoverinfo="text",
-                                     hovertext=[f"{area} {int(y)}: {fmt.rate(v)}" for y, v
+                                     hovertext=[f"{label} {int(y)}: {fmt.rate(v)}" for y, v
                                                 in zip(rows["year"], rows["rate_per_100k"])]))
-            entries.append(area)
+            entries.append(label)
     for trace in fig.data:
         trace.name = measure.shorten(trace.name, canvas.width - 2 * EDGE - 60, font)
     left = left_labels(canvas, ["100.0"]) + measure.height("A", font) + 6
