@@ -1,8 +1,10 @@
 """Caribbean Security Cooperation Dashboard: page registry and global settings only."""
 import streamlit as st
 
-from core import present, ui
+from core import demo, errors, present, ui
 from core.strings import t
+
+errors.setup_logging()
 
 ui.restore_language()  # from ?lang=, before the first string is written
 st.set_page_config(page_title=t("app.title"), page_icon="static/favicon.png",
@@ -43,8 +45,11 @@ PACKABLE = ("overview", "homicide", "threats", "projects", "kpi_progress")  # pa
 page = st.navigation(PAGES)
 ui.base_style()
 st.sidebar.caption(t("app.title"))
-ui.global_filters()
-present.controls({p._url_path: p for group in PAGES.values() for p in group}, page._url_path)
-page.run()
+# Each part at its own edge: an error shows a short message (details in the server log), never a traceback.
+errors.guarded(ui.global_filters, "the sidebar filters")
+errors.guarded(lambda: present.controls({p._url_path: p for group in PAGES.values() for p in group}, page._url_path),
+               "the presentation controls")
+errors.guarded(demo.banner, "the demonstration banner")
+errors.guarded(page.run, f"page {page._url_path}")
 # After the page, so the link carries the filters it has just written.
-ui.share_control(page._url_path, PACKABLE)
+errors.guarded(lambda: ui.share_control(page._url_path, PACKABLE), "the share control")

@@ -11,7 +11,7 @@ declared, columns = queries.table_dictionary()
 all_sources = queries.table_sources(tuple(declared["table_name"]))
 st.header(t("about.sources"))
 sources = queries.sources(all_sources)[["title", "publisher", "year", "citation", "accessed"]]
-st.dataframe(tables.shown(sources.rename(columns={
+ui.table(tables.shown(sources.rename(columns={
     "title": t("about.col_title"), "publisher": t("about.col_publisher"), "year": t("about.col_year"),
     "citation": t("about.col_citation"), "accessed": t("about.col_accessed")}),
     {t("about.col_year"): "year", t("about.col_accessed"): "date"}, missing={t("about.col_year"): t("common.not_stated")}),
@@ -28,7 +28,7 @@ for table in declared.itertuples():
         st.write(table.description)
         if table.ships_empty and table.row_count == 0:
             st.info(t("about.empty"))
-        st.dataframe(tables.shown(columns[columns["table_name"] == table.table_name].drop(columns="table_name")),
+        ui.table(tables.shown(columns[columns["table_name"] == table.table_name].drop(columns="table_name")),
                      hide_index=True, width="stretch")
 
 ui.footer(all_sources)

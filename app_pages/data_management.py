@@ -1,11 +1,14 @@
 """Data management (editors only): import statistics and monitoring results, with preview, log and undo."""
+import math
+
 import pandas as pd
 import streamlit as st
 
 from core import auth, tables, ui
 from core.db import connection, db_path
 from core.strings import t
-from loaders import formats, importer
+from core.throttle import Throttle
+from loaders import formats, importer, lock
 from loaders.template import template_bytes
 
 
@@ -28,10 +31,18 @@ if not st.session_state.get("editor"):
         name = st.text_input(t("data.your_name"))
         password = st.text_input(t("data.password"), type="password")
         if st.form_submit_button(t("data.sign_in")):
-            if name.strip() and auth.verify(password, stored_hash):
+            throttle = Throttle(st.context.ip_address, st.session_state.setdefault("sign_in_failures", []))
+            wait, locked = throttle.wait()
+            if wait > 0:  # too soon after a failure: the password is not even checked
+                st.error(t("data.sign_in_locked", minutes=math.ceil(wait / 60)) if locked
+                         else t("data.sign_in_wait", seconds=math.ceil(wait)))
+            elif name.strip() and auth.verify(password, stored_hash):
+                throttle.succeeded()
                 st.session_state["editor"] = name.strip()
                 st.rerun()
-            st.error(t("data.sign_in_failed"))
+            else:
+                throttle.failed(name)
+                st.error(t("data.sign_in_failed"))
     finish()
 
 editor = st.session_state["editor"]
@@ -44,7 +55,7 @@ def show_problems(problems) -> None:
     st.error(t("data.problems", n=len(problems)))
     frame = pd.DataFrame([{t("data.col_file"): p.file, t("data.col_row"): p.line,
                            t("data.col_column"): p.column or "", t("data.col_problem"): p.message} for p in problems])
-    st.dataframe(tables.shown(frame, {t("data.col_row"): "count"}, missing={t("data.col_row"): t("data.whole_file")}),
+    ui.table(tables.shown(frame, {t("data.col_row"): "count"}, missing={t("data.col_row"): t("data.whole_file")}),
                  hide_index=True, width="stretch")
 
 
@@ -63,8 +74,9 @@ def import_panel(kind: str, label: str) -> None:
         st.session_state.pop(cache_key, None)
         show_problems(rejected.problems)
         return
-    st.success(t("data.valid", file=plan.file_name, format=plan.parsed.format, publisher=plan.parsed.publisher,
-                 edition=plan.parsed.edition or t("common.not_stated")))
+    # The file's name and what it says of itself are data: shown literally, never as Markdown.
+    st.success(t("data.valid", file=ui.md(plan.file_name), format=plan.parsed.format,
+                 publisher=ui.md(plan.parsed.publisher), edition=ui.md(plan.parsed.edition or t("common.not_stated"))))
     cards = st.columns(4)
     for card, title, count in zip(cards, (t("data.added"), t("data.changed"), t("data.unchanged"), t("data.ignored")),
                                   (plan.added, plan.changed, plan.unchanged, plan.ignored)):
@@ -74,12 +86,20 @@ def import_panel(kind: str, label: str) -> None:
     for name, rows in plan.tables.items():
         if len(rows):
             st.markdown(t("data.rows", table=name, n=len(rows)))
-            st.dataframe(tables.shown(rows.drop(columns=["source_id"]).head(200)), hide_index=True, width="stretch")
+            ui.table(tables.shown(rows.drop(columns=["source_id"]).head(200)), hide_index=True, width="stretch")
     if st.button(t("data.apply"), type="primary", key=f"apply_{kind}"):
-        importer.apply(plan, editor, db_path=db_path())
+        try:
+            importer.apply(plan, editor, db_path=db_path())
+        except lock.Busy:
+            st.warning(t("data.busy"))
+            return
+        except formats.ImportRejected as rejected:  # the data changed since the preview
+            st.session_state.pop(cache_key, None)
+            show_problems(rejected.problems)
+            return
         st.session_state.pop(cache_key, None)
         st.cache_data.clear()
-        st.success(t("data.applied", import_id=plan.import_id))
+        st.success(t("data.applied", import_id=ui.md(plan.import_id)))
 
 
 homicide_tab, kpi_tab, log_tab = st.tabs([t("data.tab_homicide"), t("data.tab_kpi"), t("data.tab_log")])
@@ -104,17 +124,21 @@ with log_tab:
         # What an editor looks for first (when, what, by whom, its status) on the left; the file's hash last.
         first = ["imported_at", "status", "import_id", "kind", "file_name", "imported_by", "added", "changed",
                  "unchanged", "ignored", "undone_at", "undone_by", "format", "source_id", "sha256"]
-        st.dataframe(tables.shown(log.iloc[::-1][[c for c in first if c in log.columns]]), hide_index=True,
+        ui.table(tables.shown(log.iloc[::-1][[c for c in first if c in log.columns]]), hide_index=True,
                      width="stretch", column_config={"sha256": st.column_config.TextColumn(width="small")})
         applied = list(log.loc[log["status"] == "applied", "import_id"])[::-1]
         if applied:
             chosen = st.selectbox(t("data.undo_choice"), applied, key="undo_choice")
             confirm = st.checkbox(t("data.undo_confirm"), key="undo_ok")
             if st.button(t("data.undo"), disabled=not confirm, key="undo"):
-                importer.undo(chosen, editor, db_path=db_path())
+                try:
+                    importer.undo(chosen, editor, db_path=db_path())
+                except lock.Busy:
+                    st.warning(t("data.busy"))
+                    finish()
                 st.cache_data.clear()
                 # Said on the next run too: the rerun below redraws the page without the undone import.
-                st.session_state["data_flash"] = t("data.undone", import_id=chosen)
+                st.session_state["data_flash"] = t("data.undone", import_id=ui.md(chosen))
                 st.rerun()
 
 finish()

@@ -83,7 +83,7 @@ if tab == "map":
             quotes = tables.shown(profile.quotes[list(headings)].rename(columns=headings), {
                 headings["year"]: "year", headings["rate_per_100k"]: "rate", headings["dataset_value"]: "rate",
                 headings["difference"]: "signed"}, missing={headings["year"]: t("common.not_stated")})
-            st.dataframe(quotes, hide_index=True, width="stretch")
+            ui.table(quotes, hide_index=True, width="stretch")
             footer_sources |= set(profile.quotes["source_id"])
         else:
             st.caption(t("homicide.no_quotes", name=ui.md(names[iso3])))
@@ -111,7 +111,7 @@ else:
         # The table's own headings and values (core/homicide.py).
         if (table[t("homicide_table.sources_differ")] == t("homicide_table.yes")).any():
             st.info(t("homicide.sources_differ"))
-        st.dataframe(tables.shown(table, {t("homicide_table.rate"): "rate", t("homicide_table.value_year"): "year"}),
+        ui.table(tables.shown(table, {t("homicide_table.rate"): "rate", t("homicide_table.value_year"): "year"}),
                      hide_index=True, width="stretch", height=36 * (len(table) + 1) + 3)
         ui.downloads(table, f"homicide_rates_{year}", [SOURCE, *others["source_id"].unique()], key="homicide_table")
         footer_sources |= set(others["source_id"])

@@ -5,7 +5,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from core import kpi, queries, state, tables, ui
+from core import demo, kpi, queries, state, tables, ui
 from core.figures import kpi as charts
 from core.strings import t
 
@@ -111,7 +111,7 @@ def show_kpis() -> set[str]:
     if len(results):
         st.subheader(t("kpi.all_results"))
         shown, result_sources = results.drop(columns="source_id"), sorted(set(results["source_id"]))
-        st.dataframe(tables.shown(shown), hide_index=True, width="stretch")
+        ui.table(tables.shown(shown), hide_index=True, width="stretch")
         ui.source_caption(result_sources)
         ui.downloads(shown, "kpi_results", result_sources, "k_results")
     return used
@@ -164,6 +164,8 @@ def show_actions() -> set[str]:
         if is_open:
             table = kpi.action_table(actions[actions["goal_no"] == goal.goal_no])
             box.table(table, hide_index=True)  # a static table wraps long actions: readable on a projector
+            if demo.is_on():
+                box.caption(demo.label())
     hidden = shares.loc[shares["n_actions"] == 0, "goal_no"].tolist()
     if hidden:
         st.caption(t("kpi.hidden_goals", goals=", ".join(map(str, hidden))))

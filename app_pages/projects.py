@@ -95,7 +95,7 @@ with tabs[tab]:
         st.caption(t("projects.where_caption_split", n=no_country) if split
                    else t("projects.where_caption_full", n=no_country))
         by_country = projects.country_table(shown, split)
-        st.dataframe(tables.shown(by_country), hide_index=True, width="stretch",
+        ui.table(tables.shown(by_country), hide_index=True, width="stretch",
                      height=36 * (len(by_country) + 1) + 3)
     elif tab == "funders":
         ui.chart(partial(charts.funding_bars, view.by_donor, "donor", split), "p_donor_chart", sources,
@@ -108,11 +108,11 @@ with tabs[tab]:
         if len(dated):
             ui.chart(partial(charts.timeline, dated, TODAY), "p_timeline", sources, "projects_timeline")
         backwards = dated[dated["end_date"] < dated["start_date"]]
-        notes = [t("projects.backwards", project=r.project_id, period=r.period_text) for r in backwards.itertuples()]
+        notes = [t("projects.backwards", project=ui.md(r.project_id), period=ui.md(r.period_text)) for r in backwards.itertuples()]
         st.caption(" ".join([t("projects.when_caption"), *notes]))
         st.markdown(t("projects.undated", n=len(undated)))
         # Column names as core/projects.py's view_table writes them.
-        st.dataframe(tables.shown(projects.view_table(undated, None)[[
+        ui.table(tables.shown(projects.view_table(undated, None)[[
             t("projects_table.id"), t("common.project"), t("projects_table.period_as_written"), t("common.donor"),
             t("common.implementer")]]), hide_index=True, width="stretch")
     ui.source_caption(sources)
@@ -125,7 +125,7 @@ if tab == "list":
         st.subheader(t("projects.table", n=len(listings)))
         table = projects.view_table(listings, year)  # headings from core/projects.py, as above
         not_stated = t("common.not_stated")
-        st.dataframe(tables.shown(table, {t("common.funding_eur"): "eur", t("projects_table.start"): "date",
+        ui.table(tables.shown(table, {t("common.funding_eur"): "eur", t("projects_table.start"): "date",
                                           t("projects_table.end"): "date"}, missing={
                          t("projects_table.start"): not_stated, t("projects_table.end"): not_stated,
                          t("common.funding_eur"): not_stated}),

@@ -65,7 +65,7 @@ with right:
         if frame.empty:
             st.caption(t("threats.none_answers"))
         else:
-            st.dataframe(tables.shown(frame[parts[answer][1]].rename(columns=headings)), hide_index=True,
+            ui.table(tables.shown(frame[parts[answer][1]].rename(columns=headings)), hide_index=True,
                          width="stretch")
 
 st.header(t("threats.coverage_header"))
@@ -111,7 +111,7 @@ with part_tabs[part]:
     elif part == "gaps":
         st.header(t("threats.gaps_header"))
         gap_list = threats.gaps(**args)
-        st.dataframe(tables.shown(gap_list.drop(columns="threat_id").rename(columns={
+        ui.table(tables.shown(gap_list.drop(columns="threat_id").rename(columns={
             "tier": t("common.tier"), "threat": t("common.threat"), "funding_eur": t("common.stated_funding_eur"),
             "n_countries": t("threats.countries_reached"), "n_projects": t("common.projects"),
             "n_unfunded": t("threats.projects_no_amount")}), {t("common.stated_funding_eur"): "eur"}),
@@ -132,7 +132,7 @@ with part_tabs[part]:
             st.info(t("threats.gap"))
         else:
             not_stated = t("common.not_stated")
-            st.dataframe(tables.shown(behind.drop(columns="project_id").rename(columns={
+            ui.table(tables.shown(behind.drop(columns="project_id").rename(columns={
                 "name": t("threats.col_name"), "donor": t("common.donor"), "implementer": t("common.implementer"),
                 "countries": t("common.countries"), "period": t("common.period"), "funding_eur": t("common.funding_eur"),
                 "rationale": t("threats.col_rationale")}), {t("common.funding_eur"): "eur"},

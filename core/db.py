@@ -7,37 +7,39 @@ threads, a cursor from it is) with bound parameters only.
 from __future__ import annotations
 
 import functools
-import os
 import threading
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from core import demo
 from core.strings import current_language
-from loaders.build import DB_PATH, ensure_built
-
-
-def db_path() -> Path:
-    """The database the app reads: $DASHBOARD_DB (tests, fixture databases) or data/dashboard.duckdb."""
-    return Path(os.environ.get("DASHBOARD_DB", DB_PATH))
-
+from loaders.build import ensure_built
+from loaders.paths import DB_PATH, DEMO_DIR, db_path, demo_db_path  # noqa: F401  (db_path: the pages ask it)
 
 _lock = threading.Lock()
-_stamps: dict[str, float] = {}  # path -> mtime of the file the open connection reads
+_stamps: dict[str, tuple] = {}  # path -> identity (inode, size, time) of the file the open connection reads
 
 
 @st.cache_resource(show_spinner="Preparing the database...")
-def _connection(path: str, stamp: float) -> duckdb.DuckDBPyConnection:
+def _connection(path: str, stamp: tuple) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(path, read_only=True)
 
 
+def active_db():
+    """The database this session reads: the official one, or the demonstration one while its switch is on."""
+    return demo_db_path() if demo.is_on() else db_path()
+
+
 def connection() -> duckdb.DuckDBPyConnection:
-    path = db_path()
-    if path == DB_PATH:
+    path = active_db()
+    if demo.is_on():
+        ensure_built(db_path=path, extra_dirs=[DEMO_DIR])  # the official data plus data/demo, in its own file
+    elif path == DB_PATH:
         ensure_built()  # builds from data/curated (and applied imports) when missing or stale
-    stamp = path.stat().st_mtime
+    info = path.stat()
+    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)  # a rebuild publishes a new file (a new inode)
     with _lock:
         previous = _stamps.get(str(path))
         if previous is not None and previous != stamp:
@@ -72,7 +74,7 @@ def cached(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        return cached_keyed(str(db_path()), current_language(), *args, **kwargs)
+        return cached_keyed(str(active_db()), current_language(), *args, **kwargs)
 
     wrapper.clear = cached_keyed.clear
     return wrapper

@@ -11,7 +11,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
     def escape(value):
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        # Leading whitespace does not hide a formula: spreadsheets strip it and run what follows.
+        if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
             return "'" + value
         return value
     out = frame.copy()

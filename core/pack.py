@@ -21,7 +21,7 @@ from pptx import Presentation
 from pptx.util import Inches, Pt
 
 from core import format as fmt
-from core import geo, kpi, partners, projects, queries, threats
+from core import demo, geo, kpi, partners, projects, queries, threats
 from core.figures import homicide as homicide_charts
 from core.figures import kpi as kpi_charts
 from core.figures import projects as project_charts
@@ -442,8 +442,9 @@ def _build_pack(views: list[SavedView], base_url: str, as_of: date | None,
                 top = Inches(2.1)
             if snap.table is not None and len(snap.table):
                 _table(slide, snap.table, top)
+        notes = [*snap.notes, *([demo.label()] if demo.is_on() else [])]
         _text(slide, Inches(9.2), Inches(1.3), Inches(3.7), Inches(4.8),
-              [t("pack.key_numbers"), *snap.key_numbers, *snap.notes], 15, bold_first=True)
+              [t("pack.key_numbers"), *snap.key_numbers, *notes], 15, bold_first=True)
         found = queries.sources(tuple(snap.source_ids))
         sources = "; ".join(f"{r.title} ({r.publisher})" for r in found.itertuples())
         footer = _text(slide, Inches(0.5), Inches(6.55), Inches(12.3), Inches(0.8),

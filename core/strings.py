@@ -74,7 +74,16 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "common.stated_funding_eur": "Stated funding (EUR)",
 
     # dashboard.py: the app and its navigation sections
+    "demo.label": "Illustrative data - not official results",
+    "demo.toggle": "Illustrative data",
+    "demo.toggle_help": "Show a made-up demonstration set (KPI results, action statuses, a homicide edition), to see "
+                        "what the charts show once results arrive. Off by default; never official.",
+    "demo.banner": "**{label}.** This view shows a made-up demonstration set, to see what the charts will show. "
+                   "Switch it off in the sidebar.",
+    "demo.column": "data",
     "app.title": "Caribbean Security Cooperation Dashboard",
+    "app.page_error": "This page could not be shown completely. The error is in the server's log under reference "
+                      "{reference}; reload the page, or tell the dashboard's maintainers.",
     "nav.situation": "Situation",
     "nav.programme": "Programme",
     "nav.editors": "Editors",
@@ -368,6 +377,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "data.password": "Editor password",
     "data.sign_in": "Sign in",
     "data.sign_in_failed": "Sign-in failed: check the password, and give your name.",
+    "data.sign_in_wait": "Too soon after a failed sign-in: wait {seconds} s, then try again.",
+    "data.sign_in_locked": "Too many failed sign-ins: sign-in is locked for about {minutes} min. Try again then.",
+    "data.busy": "Another import is being applied; try again in a moment. Nothing was written.",
     "data.signed_in": "Signed in as {name}.",
     "data.problems": "Nothing was written: {n} problem(s) in the file.",
     "data.col_file": "file",

@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import format as fmt
-from core import present, queries, state
+from core import demo, present, queries, state
 from core.export import to_csv_bytes, to_excel_bytes
-from core.figures.common import Canvas
+from core.figures.common import Canvas, plain
 from core.figures.common import stamp as finish
 from core.strings import DEFAULT_LANGUAGE, LANGUAGES, current_language, t
 
@@ -93,6 +93,7 @@ def global_filters() -> None:
         st.selectbox(t("common.countries"), list(COUNTRY_GROUPS), format_func=group_label, key="group",
                      help=t("ui.group_help"))
     state.publish(["group"], {"group": "all"})
+    demo.control()
 
 
 def group_iso3() -> tuple[str, ...]:
@@ -139,6 +140,10 @@ def downloads(frame: pd.DataFrame, name: str, source_ids: Sequence[str], key: st
     about = [(t("ui.excel_table"), name)] + [(t("ui.excel_source"), f"{r.title} ({r.publisher}). {r.citation}")
                                                for r in found.itertuples()]
     about.append((t("ui.excel_data_as_of"), f"{as_of:%Y-%m-%d}" if as_of is not None else t("common.not_reported")))
+    if demo.is_on():  # every row of a demonstration download says what it is
+        frame = frame.assign(**{t("demo.column"): demo.label()})
+        about.insert(0, (t("demo.column"), demo.label()))
+        name = f"{name}_illustrative"
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(t("ui.download_csv"), functools.partial(to_csv_bytes, frame), f"{name}.csv", "text/csv",
                          key=f"{key}_csv", on_click="ignore")
@@ -169,8 +174,10 @@ def stamp_line(source_ids: Sequence[str]) -> str:
     """'Source: UNODC, via Our World in Data · data as of 22 November 2026': drawn on every chart."""
     found = queries.sources(tuple(source_ids))
     as_of = queries.data_as_of()
-    line = (t("common.source", names="; ".join(dict.fromkeys(found["publisher"]))) if len(found)
+    line = (t("common.source", names=plain("; ".join(dict.fromkeys(found["publisher"])))) if len(found)
             else t("common.source_not_reported"))
+    if demo.is_on():  # drawn in the figure, so a PNG export or a slide carries it too
+        line = f"<b>{demo.label()}</b> · {line}"
     return line + (" · " + t("ui.chart_data_as_of", date=fmt.day(as_of)) if as_of is not None else "")
 
 
@@ -260,6 +267,14 @@ def share_control(page_path: str, packable: Sequence[str]) -> None:
                              width="stretch"):
             saved.append(view)
             st.sidebar.caption(t("ui.pack_saved", n=len(saved)))
+
+
+def table(data, **kwargs):
+    """st.dataframe, with the demonstration label under it while the illustrative set is shown."""
+    shown = st.dataframe(data, **kwargs)
+    if demo.is_on():
+        st.caption(demo.label())
+    return shown
 
 
 def profile_cards(profile) -> None:

@@ -1,35 +1,47 @@
-"""Build `data/dashboard.duckdb` from `data/curated/*.csv`.
+"""Build `data/dashboard.duckdb` from `data/curated/*.csv` and the applied imports.
 
     python -m loaders.build            # validate everything, build, print a count per table
 
-Every table is validated before anything is written. The database is built
-into a temporary file beside the target and renamed into place, so a failed
-build leaves the previous database byte-for-byte untouched.
+Every table is validated before anything is written. The database is built into a temporary
+file with a name of its own beside the target and renamed into place under the data folder's
+write lock (`loaders.lock`), so a failed build leaves the previous database byte-for-byte
+untouched and readers see the old database or the new one.
+
+Staleness is decided from content: the database stores a digest of its inputs (the curated files,
+the table declarations, the list of applied imports); it is stale when that digest differs from
+the inputs' digest now. The first build on a fresh clone happens once: every session that finds
+the database missing waits for the lock, then finds it built.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import logging
 import os
 import sys
+import threading
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from loaders import importlog, lock, paths
+from loaders.paths import CURATED_DIR, DB_PATH, ROOT  # noqa: F401  (ROOT, DB_PATH: used by callers)
 from loaders.tables import TABLES, Table
 from loaders.validate import Problem, ValidationFailed, check_references, read_table
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = ROOT / "data"
-CURATED_DIR = DATA_DIR / "curated"
-DB_PATH = DATA_DIR / "dashboard.duckdb"
+log = logging.getLogger("dashboard.build")
+BUILD_FORMAT = "2"  # bump when the database's layout changes: databases built before are then stale
+FIRST_BUILD_WAIT_S = 300.0  # a session that finds no database waits this long for another's build
 SQL_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}
 
 
-def _shown(path: Path) -> str:
-    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+_shown = paths.shown
 
 
 def load_curated(curated_dir: Path = CURATED_DIR, import_dirs: list[Path] | None = None) -> dict[str, pd.DataFrame]:
@@ -37,7 +49,7 @@ def load_curated(curated_dir: Path = CURATED_DIR, import_dirs: list[Path] | None
 
     Raise ValidationFailed listing all problems (file, line, column).
     """
-    import_dirs = applied_import_dirs() if import_dirs is None else import_dirs
+    import_dirs = importlog.applied_dirs() if import_dirs is None else import_dirs
     frames, files, problems = {}, {}, []
     origins: dict[str, list[tuple[str, int]]] = {}  # per row of a combined table: (file, line)
     for table in TABLES:
@@ -49,7 +61,7 @@ def load_curated(curated_dir: Path = CURATED_DIR, import_dirs: list[Path] | None
         parts = []
         for part in [path, *(d / table.file for d in import_dirs if (d / table.file).exists())]:
             try:
-                parts.append(read_table(part, table))
+                parts.append(_read_validated(part, table))
             except ValidationFailed as exc:
                 problems += [Problem(_shown(part), p.line, p.column, p.message) for p in exc.problems]
         if len(parts) > 1:
@@ -71,6 +83,22 @@ def load_curated(curated_dir: Path = CURATED_DIR, import_dirs: list[Path] | None
     return frames
 
 
+_validated: dict[tuple[str, str, str], pd.DataFrame] = {}
+
+
+def _read_validated(path: Path, table: Table) -> pd.DataFrame:
+    """read_table, remembered per file content in this process: a long-lived process (the app, an
+    editor's session) validates an unchanged file once, not at every import."""
+    data = path.read_bytes()
+    key = (str(path), table.name, hashlib.sha256(data).hexdigest())
+    if key not in _validated:
+        frame = read_table(path, table)  # raises ValidationFailed: never remembered
+        if len(_validated) >= 512:
+            _validated.clear()
+        _validated[key] = frame
+    return _validated[key].copy()
+
+
 def _locate(problem: Problem, files: dict[str, str], origins: dict[str, list[tuple[str, int]]]) -> Problem:
     """Point a problem in a combined table back to the file and line the row came from."""
     name = next((n for n, f in files.items() if f == problem.file), None)
@@ -80,11 +108,6 @@ def _locate(problem: Problem, files: dict[str, str], origins: dict[str, list[tup
     return problem
 
 
-def applied_import_dirs(imports_dir: Path | None = None) -> list[Path]:
-    from loaders import importer  # the import log lives with the importer
-    return importer.applied_dirs(imports_dir or importer.IMPORTS_DIR)
-
-
 def create_sql(table: Table) -> str:
     cols = [f'"{c.name}" {SQL_TYPES[c.dtype]}{"" if c.nullable else " NOT NULL"}' for c in table.columns]
     if not any(table.column(k).nullable for k in table.key):
@@ -92,7 +115,7 @@ def create_sql(table: Table) -> str:
     return f"CREATE TABLE {table.name} ({', '.join(cols)})"
 
 
-def _write_metadata(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+def _write_metadata(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], digest: str) -> None:
     """Describe the tables inside the database, for the app's "About the data" view and footers."""
     con.execute("CREATE TABLE meta_tables (table_name VARCHAR PRIMARY KEY, description VARCHAR, "
                 "file VARCHAR, row_count INTEGER, ships_empty BOOLEAN)")
@@ -105,61 +128,153 @@ def _write_metadata(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFra
                     [(t.name, c.name, i, c.dtype, c.unit, c.nullable, c.description, c.references)
                      for t in TABLES for i, c in enumerate(t.columns)])
     con.execute("CREATE TABLE meta_build AS SELECT ?::TIMESTAMP AS built_at, "
-                "(SELECT max(accessed) FROM sources) AS data_as_of",
-                [datetime.now(timezone.utc).replace(tzinfo=None)])
+                "(SELECT max(accessed) FROM sources) AS data_as_of, ?::VARCHAR AS inputs_digest, "
+                "?::VARCHAR AS build_id",
+                [datetime.now(timezone.utc).replace(tzinfo=None), digest, uuid.uuid4().hex])
 
 
-def build(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH,
-          import_dirs: list[Path] | None = None) -> dict[str, int]:
-    """Validate, build into a temporary file, rename into place. Returns rows per table.
+def inputs_digest(curated_dir: Path, import_dirs: list[Path], extra_dirs: list[Path] = ()) -> str:
+    """SHA-256 of what the database is built from: the curated CSVs (names and bytes), the table
+    declarations, the applied imports in order (an applied import's folder never changes) and any extra
+    folder of rows (the demonstration set: its files, whose content may change)."""
+    digest = hashlib.sha256(f"format {BUILD_FORMAT}\n".encode())
+    for path in [*sorted(curated_dir.glob("*.csv")), paths.TABLES_FILE, *(p for d in extra_dirs
+                                                                           for p in sorted(d.glob("*.csv")))]:
+        data = path.read_bytes()
+        digest.update(f"{path.name} {len(data)}\n".encode())
+        digest.update(data)
+    digest.update(("imports " + " ".join(d.name for d in import_dirs)).encode())
+    return digest.hexdigest()
 
-    `import_dirs`: the applied imports to include (default: those the import log lists as applied).
-    """
-    frames = load_curated(curated_dir, import_dirs)
-    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-    tmp_path.unlink(missing_ok=True)
+
+def publish(frames: dict[str, pd.DataFrame], db_path: Path, digest: str) -> None:
+    """Write validated tables into a temporary file of this build's own, then rename it over the
+    database. The caller holds the data folder's write lock."""
+    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.{threading.get_ident()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with duckdb.connect(str(tmp_path)) as con:
             for table in TABLES:
-                frame = frames[table.name]
                 con.execute(create_sql(table))
-                con.register("incoming", frame)
+                con.register("incoming", frames[table.name])
                 con.execute(f"INSERT INTO {table.name} SELECT * FROM incoming")
                 con.unregister("incoming")
-            _write_metadata(con, frames)
+            _write_metadata(con, frames, digest)
         os.replace(tmp_path, db_path)
     finally:
         tmp_path.unlink(missing_ok=True)
+        tmp_path.with_name(tmp_path.name + ".wal").unlink(missing_ok=True)
+
+
+def build(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, import_dirs: list[Path] | None = None,
+          imports_dir: Path | None = None, timeout: float | None = None, reason: str = "asked",
+          extra_dirs: list[Path] = ()) -> dict[str, int]:
+    """Validate, build into a temporary file, rename into place under the write lock. Rows per table.
+
+    `import_dirs`: the applied imports to include (default: those the log of `imports_dir`, or of
+    the imports folder in use, lists as applied). Raises lock.Busy after the bounded wait.
+    """
+    started = time.perf_counter()
+    log_dir = None if import_dirs is not None else (imports_dir or paths.imports_dir())
+    with lock.writer(db_path.parent, timeout, db_path=db_path, imports_dir=log_dir):
+        dirs = importlog.applied_dirs(log_dir) if import_dirs is None else import_dirs
+        frames = load_curated(curated_dir, [*dirs, *extra_dirs])
+        publish(frames, db_path, inputs_digest(curated_dir, dirs, extra_dirs))
+    log.info("built %s (%s): %d imports, %.2f s", _shown(db_path), reason, len(dirs), time.perf_counter() - started)
     return {t.name: len(frames[t.name]) for t in TABLES}
 
 
-def build_inputs(curated_dir: Path = CURATED_DIR) -> list[Path]:
-    """Files whose change makes the database stale: curated CSVs, declarations, the import log."""
-    from loaders import importer
-    inputs = sorted(curated_dir.glob("*.csv")) + [Path(__file__).with_name("tables.py")]
-    log = importer.IMPORTS_DIR / "log.csv"
-    return inputs + ([log] if log.exists() else [])
+@contextmanager
+def read_only(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private read-only view of the database file as it is now.
+
+    Through ATTACH on a new in-memory DuckDB: `duckdb.connect(path)` would hand back the instance
+    this process may already hold open on the file, which still reads a replaced database.
+    """
+    con = duckdb.connect()
+    try:
+        con.execute("ATTACH ? AS built (READ_ONLY)", [str(db_path)])
+        con.execute("USE built")
+        yield con
+    finally:
+        con.close()
 
 
-def is_stale(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH) -> bool:
-    if not db_path.exists():
-        return True
-    built = db_path.stat().st_mtime
-    return any(p.stat().st_mtime > built for p in build_inputs(curated_dir))
+_stored: dict[tuple, str | None] = {}
 
 
-def ensure_built(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH) -> bool:
-    """Build when the database is missing or older than any input. True when it built."""
-    if is_stale(curated_dir, db_path):
-        build(curated_dir, db_path)
-        return True
+def stored_digest(db_path: Path) -> str | None:
+    """The inputs digest the database was built from (None: missing, unreadable or built before digests).
+
+    Read through a private in-memory DuckDB (ATTACH), never the app's cached instance of the file,
+    which may still be reading a replaced one; remembered per file identity (inode, size, time).
+    """
+    try:
+        st = db_path.stat()
+    except FileNotFoundError:
+        return None
+    key = (str(db_path), st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _stored:
+        try:
+            with read_only(db_path) as con:
+                row = con.execute("SELECT inputs_digest FROM meta_build").fetchone()
+            value = row[0] if row else None
+        except duckdb.Error:
+            value = None
+        if len(_stored) > 64:
+            _stored.clear()
+        _stored[key] = value
+    return _stored[key]
+
+
+def is_stale(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, imports_dir: Path | None = None,
+             extra_dirs: list[Path] = ()) -> bool:
+    """Missing, or built from other inputs than today's (content, not modification times)."""
+    stored = stored_digest(db_path)
+    return stored is None or stored != inputs_digest(curated_dir, importlog.applied_dirs(imports_dir), extra_dirs)
+
+
+_checked_debris: set[str] = set()
+_fresh_at: dict[tuple[str, str, str], float] = {}
+FRESH_FOR_S = 1.0  # a database found fresh is not checked again within this time
+
+
+def ensure_built(curated_dir: Path = CURATED_DIR, db_path: Path = DB_PATH, imports_dir: Path | None = None,
+                 extra_dirs: list[Path] = ()) -> bool:
+    """Build when the database is missing or stale. True when this call built it.
+
+    A missing database: wait (up to FIRST_BUILD_WAIT_S) for the lock, then build unless another
+    session did meanwhile. A stale one while another writer holds the lock: keep serving it (that
+    writer publishes the new one). The first call in a process also clears leftovers of killed runs.
+    """
+    imports_dir = imports_dir or paths.imports_dir()
+    key = (str(curated_dir), str(db_path), str(imports_dir))
+    if time.monotonic() - _fresh_at.get(key, -FRESH_FOR_S) < FRESH_FOR_S:
+        return False  # found fresh a moment ago: every query of a page run asks
+    first_call = str(db_path) not in _checked_debris
+    _checked_debris.add(str(db_path))
+    stale = is_stale(curated_dir, db_path, imports_dir, extra_dirs)
+    if not stale and not (first_call and lock.debris(db_path, imports_dir)):
+        _fresh_at[key] = time.monotonic()
+        return False
+    missing = not db_path.exists()
+    try:
+        with lock.writer(db_path.parent, FIRST_BUILD_WAIT_S if missing else 0.2, db_path=db_path,
+                         imports_dir=imports_dir):
+            if is_stale(curated_dir, db_path, imports_dir, extra_dirs):  # again: another session may have built it
+                build(curated_dir, db_path, imports_dir=imports_dir, reason="missing" if missing else "stale",
+                      extra_dirs=extra_dirs)
+                return True
+    except lock.Busy:
+        if missing:
+            raise
     return False
+
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--curated", type=Path, default=CURATED_DIR, help="folder of curated CSV files")
-    parser.add_argument("--db", type=Path, default=DB_PATH, help="database file to (re)build")
+    parser.add_argument("--db", type=Path, default=paths.db_path(), help="database file to (re)build")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
@@ -169,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    except lock.Busy as exc:
+        print(f"Build not run: {exc}.", file=sys.stderr)
+        return 3
     for name, count in counts.items():
         print(f"{name:<22}{count:>6} rows")
     print(f"built {args.db} in {time.perf_counter() - started:.2f} s")

@@ -7,21 +7,27 @@ Formats, detected from the content (never the file name):
   country with a column per year.
 - Our World in Data grapher CSV: Entity, Code, Year, <value>.
 - The dashboard's KPI template (.xlsx): sheets kpi_results and action_status.
-Problems name the uploaded file, the row as a spreadsheet shows it, and the column.
+Problems name the uploaded file, the row as a spreadsheet shows it, and the column. What a file
+unpacks to is bounded (rows, cells, bytes, time: `loaders.xlsx` for workbooks, MAX_ROWS for text),
+and every reader's failure becomes a message naming the file. Text is data: a cell that a
+spreadsheet would run as a formula is refused, whatever whitespace precedes it.
 """
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
-import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import openpyxl
 import pandas as pd
 
+from loaders import xlsx
 from loaders.tables import ISO3_16
-from loaders.validate import Problem
+from loaders.validate import Problem, formula_like
+
+log = logging.getLogger("dashboard.formats")
 
 MAX_BYTES = 20 * 1024 * 1024  # a national statistics export is a few MB; refuse before parsing
 MAX_RATE = 300.0
@@ -30,8 +36,10 @@ BENCHMARK_ENTITIES = {"World": "World", "Latin America and the Caribbean (UN)": 
                       "Latin America and the Caribbean": "Latin America and the Caribbean"}
 UNODC_HEADER = ["Iso3_code", "Country", "Region", "Subregion", "Indicator", "Dimension", "Category", "Sex",
                 "Age", "Year", "Unit of measurement", "VALUE", "Source"]
-FORMULA_START = ("=", "+", "@")  # '-' alone starts negative numbers; those are caught as ranges
-
+MAX_ROWS = xlsx.MAX_ROWS  # rows of a text file, as of a sheet
+FORMATS = {"unodc": "UNODC data portal export", "unodc_xlsx": "UNODC data portal export", "wdi": "World Bank WDI CSV",
+           "owid": "Our World in Data grapher CSV", "kpi_template": "KPI template"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 class ImportRejected(Exception):
     def __init__(self, problems: list[Problem]):
@@ -65,10 +73,7 @@ def detect(data: bytes, file: str) -> str:
         raise _reject(file, None, None, f"the file is {len(data) / 2**20:.0f} MB; the limit is "
                                         f"{MAX_BYTES // 2**20} MB")
     if data[:4] == b"PK\x03\x04":
-        try:
-            sheets = openpyxl.load_workbook(io.BytesIO(data), read_only=True).sheetnames
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise _reject(file, None, None, f"not a readable Excel file ({exc.__class__.__name__})") from exc
+        sheets = _workbook(data, file).sheet_names
         return "kpi_template" if {"kpi_results", "action_status"} <= set(sheets) else "unodc_xlsx"
     text = _text(data, file)
     head = text[:20000]
@@ -83,9 +88,29 @@ def detect(data: bytes, file: str) -> str:
                                  "CSV, an Our World in Data grapher CSV, or the dashboard's KPI template")
 
 
+def _workbook(data: bytes, file: str) -> xlsx.Workbook:
+    try:
+        return xlsx.Workbook(data)
+    except xlsx.Unreadable as exc:
+        raise _reject(file, None, None, str(exc)) from exc
+
+
+def _sheet(book: xlsx.Workbook, sheet: str, file: str) -> Iterator[tuple[int, list[xlsx.Cell]]]:
+    """A sheet's rows as they are read; the reader's refusal becomes a message naming file and sheet."""
+    try:
+        yield from book.rows(sheet)
+    except xlsx.Unreadable as exc:
+        raise _reject(f"{file} [{sheet}]", None, None, str(exc)) from exc
+
+
 def _text(data: bytes, file: str) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _reject(file, None, None, "marked as UTF-16 text but cannot be read as such") from exc
     if b"\x00" in data[:4096]:
-        raise _reject(file, None, None, "this is not a text (CSV) file")
+        raise _reject(file, None, None, "this is neither a text (CSV) file nor an Excel (.xlsx) workbook")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -100,10 +125,9 @@ def _text(data: bytes, file: str) -> str:
 def _formula_problems(frame: pd.DataFrame, file: str, columns: list[str]) -> list[Problem]:
     problems = []
     for col in columns:
-        text = frame[col].astype(str)
-        bad = text.str.startswith(FORMULA_START) & frame[col].notna()
-        for line, value in zip(frame.loc[bad, "line"], text[bad]):
-            problems.append(Problem(file, int(line), col, f"formula-like cell {value[:40]!r} is not allowed"))
+        bad = frame[col].map(formula_like)
+        for line, value in zip(frame.loc[bad, "line"], frame.loc[bad, col]):
+            problems.append(Problem(file, int(line), col, f"formula-like cell {value.strip()[:40]!r} is not allowed"))
     return problems
 
 
@@ -119,7 +143,7 @@ def _rate_rows(frame: pd.DataFrame, file: str, year_col: str, value_col: str, ke
         problems.append(Problem(file, int(line), year_col, f"year {raw!r} is not a whole number"))
     bad_value = values.isna() & frame[value_col].notna() & (frame[value_col].astype(str).str.strip() != "")
     for line, raw in zip(frame.loc[bad_value, "line"], frame.loc[bad_value, value_col]):
-        if not str(raw).startswith(FORMULA_START):
+        if not formula_like(raw):
             problems.append(Problem(file, int(line), value_col, f"value {raw!r} is not a number"))
     out_of_range = (values < 0) | (values > MAX_RATE)
     for line, value in zip(frame.loc[out_of_range, "line"], values[out_of_range]):
@@ -146,16 +170,33 @@ def _split(rows: pd.DataFrame, code_col: str, bench_map: dict[str, str], bench_c
 
 # --- homicide formats ---------------------------------------------------------------------------
 
-def _csv_rows(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+def _csv_rows(text: str, file: str) -> list[list[str]]:
+    rows = []
+    for row in csv.reader(io.StringIO(text, newline="")):
+        rows.append(row)
+        if len(rows) > MAX_ROWS:
+            raise _reject(file, None, None, f"the file holds more than {MAX_ROWS:,} rows; this importer takes up to "
+                                            f"{MAX_ROWS:,}")
+    return rows
+
+
+def _sheet_table(data: bytes, file: str) -> tuple[list[list[str]], list[tuple[int, int]]]:
+    """The first sheet as text rows (row n at index n-1) and the (row, column index) of formula cells."""
+    book = _workbook(data, file)
+    table, formulas = [], []
+    for number, cells in _sheet(book, book.sheet_names[0], file):
+        table += [[] for _ in range(number - 1 - len(table))]
+        table.append(["" if c.value is None else str(c.value) for c in cells])
+        formulas += [(number, i) for i, c in enumerate(cells) if c.formula]
+    return table, formulas
 
 
 def parse_unodc(data: bytes, file: str, is_xlsx: bool) -> Parsed:
+    formulas: list[tuple[int, int]] = []
     if is_xlsx:
-        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False).worksheets[0]
-        table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        table, formulas = _sheet_table(data, file)
     else:
-        table = _csv_rows(_text(data, file))
+        table = _csv_rows(_text(data, file), file)
     header_at = next((i for i, row in enumerate(table) if "Iso3_code" in row and "VALUE" in row), None)
     if header_at is None:
         raise _reject(file, None, None, "no header row with Iso3_code and VALUE")
@@ -171,6 +212,8 @@ def parse_unodc(data: bytes, file: str, is_xlsx: bool) -> Parsed:
     short = [i for i, r in enumerate(body) if 0 < len([c for c in r if c != ""]) < 12]
     problems = [Problem(file, header_at + 2 + i, None, "truncated row: fewer columns than the header")
                 for i in short]
+    problems += [Problem(file, row, header[col] if col < len(header) else None, "formula cells are not allowed")
+                 for row, col in formulas]
     frame = frame.iloc[:, :len(header)]
     frame.columns = header
     frame["line"] = range(header_at + 2, header_at + 2 + len(frame))
@@ -193,8 +236,10 @@ def parse_unodc(data: bytes, file: str, is_xlsx: bool) -> Parsed:
 
 
 def parse_wdi(data: bytes, file: str) -> Parsed:
-    table = _csv_rows(_text(data, file))
+    table = _csv_rows(_text(data, file), file)
     header_at = next((i for i, r in enumerate(table) if "Country Code" in r and "Indicator Code" in r), None)
+    if header_at is None:
+        raise _reject(file, None, None, "no header row with Country Code and Indicator Code")
     header = [h.strip() for h in table[header_at]]
     meta = {r[0]: r[1] for r in table[:header_at] if len(r) >= 2}
     year_cols = [h for h in header if re.fullmatch(r"\d{4}", h)]
@@ -224,6 +269,9 @@ def parse_wdi(data: bytes, file: str) -> Parsed:
         raise ImportRejected(problems)
     rates, benchmarks, ignored = _split(rows, "Country Code", BENCHMARK_CODES, "Country Code")
     edition = meta.get("Last Updated Date", "").strip()
+    if edition and not re.fullmatch(r"[0-9A-Za-z ,./-]{1,40}", edition):
+        at = next(i for i, r in enumerate(table) if r and r[0] == "Last Updated Date")
+        raise _reject(file, at + 1, "Last Updated Date", f"{edition[:40]!r} is not a date (YYYY-MM-DD)")
     return Parsed("homicide", "wdi", "World Bank", "World Development Indicators: Intentional homicides "
                   "(per 100,000 people), VC.IHR.PSRC.P5", edition, _year_of(edition),
                   {"homicide_rates": rates, "homicide_benchmarks": benchmarks}, ignored,
@@ -247,6 +295,11 @@ def parse_owid(data: bytes, file: str) -> Parsed:
     if len(frame.columns) < 4:
         raise _reject(file, 1, None, "expected Entity, Code, Year and a value column")
     value_col = frame.columns[3]
+    if len(frame) > MAX_ROWS:
+        raise _reject(file, None, None, f"the file holds more than {MAX_ROWS:,} rows; this importer takes up to "
+                                        f"{MAX_ROWS:,}")
+    if formula_like(value_col) or _CONTROL.search(value_col) or len(value_col) > 200:
+        raise _reject(file, 1, value_col[:40], "the value column's name must be plain text (at most 200 characters)")
     frame["line"] = range(2, 2 + len(frame))
     rows, problems = _rate_rows(frame, file, "Year", value_col, ["Entity"], "Entity")
     if problems:
@@ -265,40 +318,47 @@ KPI_COLUMNS = ["kpi_id", "period", "iso3", "breakdown", "value", "target", "note
 STATUS_COLUMNS = ["goal_no", "action_no", "status", "as_of", "note"]
 
 
-def _sheet_rows(sheet, columns: list[str], file: str) -> tuple[pd.DataFrame, list[Problem]]:
+def _sheet_rows(book: xlsx.Workbook, sheet: str, columns: list[str], file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    where = f"{file} [{sheet}]"
     rows, problems = [], []
-    iterator = sheet.iter_rows()
-    header = [str(c.value).strip() if c.value is not None else "" for c in next(iterator, [])]
+    iterator = iter(_sheet(book, sheet, file))
+    first = next(iterator, (1, []))
+    header = [str(c.value).strip() if c.value is not None else "" for c in first[1]]
     if header[:len(columns)] != columns:
-        return pd.DataFrame(), [Problem(f"{file} [{sheet.title}]", 1, None,
-                                        f"header must be: {', '.join(columns)}")]
-    for cells in iterator:
-        values = [c.value for c in cells[:len(columns)]]
+        return pd.DataFrame(), [Problem(where, first[0], None, f"header must be: {', '.join(columns)}")]
+    for number, cells in iterator:
+        cells = (cells + [xlsx.Cell(None, False)] * len(columns))[:len(columns)]
+        values = [c.value for c in cells]
         if all(v is None or str(v).strip() == "" for v in values):
             continue
         for col, c in zip(columns, cells):
-            if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith(FORMULA_START)):
-                problems.append(Problem(f"{file} [{sheet.title}]", c.row, col,
-                                        f"formula-like cell {str(c.value)[:40]!r} is not allowed"))
-        rows.append([cells[0].row] + [None if v is None else v for v in values])
+            if c.formula or formula_like(c.value):
+                shown = "a formula" if c.value is None else repr(str(c.value).strip()[:40])
+                problems.append(Problem(where, number, col, f"formula-like cell ({shown}) is not allowed"))
+            elif isinstance(c.value, str) and _CONTROL.search(c.value):
+                problems.append(Problem(where, number, col, "the cell holds a control character"))
+        # One kind of line break inside a cell: a lone CR would end the row in a CSV.
+        rows.append([number] + [v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v
+                                for v in values])
     return pd.DataFrame(rows, columns=["line", *columns]), problems
 
 
 def parse_kpi_template(data: bytes, file: str) -> Parsed:
-    book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    kpi, p1 = _sheet_rows(book["kpi_results"], KPI_COLUMNS, file)
-    status, p2 = _sheet_rows(book["action_status"], STATUS_COLUMNS, file)
+    book = _workbook(data, file)
+    kpi, p1 = _sheet_rows(book, "kpi_results", KPI_COLUMNS, file)
+    status, p2 = _sheet_rows(book, "action_status", STATUS_COLUMNS, file)
     if p1 or p2:
         raise ImportRejected(p1 + p2)
-    edition = str(book.properties.modified.date()) if book.properties.modified else ""
+    edition = book.modified
     return Parsed("kpi", "kpi_template", "EL PACCTO 2.0 monitoring team (KPI template)",
                   "KPI results and CCSS action statuses (dashboard template)", edition, _year_of(edition),
                   {"kpi_results": kpi, "action_status": status})
 
 
 def parse(data: bytes, file: str) -> Parsed:
-    fmt = detect(data, file)
+    fmt = "unodc"
     try:
+        fmt = detect(data, file)
         if fmt == "kpi_template":
             return parse_kpi_template(data, file)
         if fmt in ("unodc", "unodc_xlsx"):
@@ -306,8 +366,12 @@ def parse(data: bytes, file: str) -> Parsed:
         return parse_wdi(data, file) if fmt == "wdi" else parse_owid(data, file)
     except ImportRejected:
         raise
-    except (KeyError, ValueError, IndexError, TypeError, csv.Error) as exc:
-        raise _reject(file, None, None, f"cannot be read as {fmt}: {exc.__class__.__name__}: {exc}") from exc
+    except csv.Error as exc:
+        raise _reject(file, None, None, f"not a well-formed CSV file ({exc})") from exc
+    except Exception as exc:  # a layout the readers did not foresee: say so, keep the details for the log
+        log.warning("unexpected error reading %r as %s", file, fmt, exc_info=True)
+        raise _reject(file, None, None, f"cannot be read as a {FORMATS[fmt]}: its layout is not the expected one"
+                      ) from exc
 
 
 def _find_date(text: str) -> str:

@@ -5,42 +5,44 @@
     python -m loaders.importer undo IMPORT_ID [--who NAME]
     python -m loaders.importer log
 
-Every import becomes its own `sources` row (publisher, edition read from the file, file name,
-SHA-256) with its rows under it, so it never overwrites another source's values. The uploaded
-file and its normalized rows are kept in `data/imports/<import_id>/`; `data/imports/log.csv`
-lists every import and whether it is applied or undone; the build includes the applied ones, so
-the database can always be rebuilt from files.
+Every import becomes its own `sources` row (publisher, title, edition read from the file) with its
+rows under it, so it never overwrites another source's values. The uploaded file is kept under a
+generated name (`upload.csv` / `upload.xlsx`) with its normalized rows in
+`data/imports/<import_id>/`; its original name and SHA-256 are recorded in `data/imports/log.csv`
+(for editors), which lists every import and whether it is applied or undone; the build includes
+the applied ones, so the database can always be rebuilt from files.
 
-Apply: the import is written to a staging folder, the whole database is validated with it, the
-folder is renamed into place, the log is replaced atomically, then the database is rebuilt. A
-process killed at any point leaves either the old state or the new one, never a mix.
+Apply and undo hold the data folder's write lock (`loaders.lock`) from validation to the rebuilt
+database, so two editors, the command line and the app never interleave; a writer that cannot get
+it within the bounded wait is told to try again. Apply: the import is written to a staging folder,
+the whole database is validated with it, the folder is renamed into place, the log is replaced
+atomically, then the database is rebuilt. A process killed at any point leaves either the old state
+or the new one, never a mix; its leftovers are removed by the next writer.
 """
 from __future__ import annotations
 
 import argparse
 import getpass
 import hashlib
+import logging
 import os
 import shutil
 import sys
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from loaders import formats
+from loaders import build, formats, importlog, lock, paths
+from loaders.importlog import LOG_COLUMNS, applied_dirs, read_log  # noqa: F401  (the page and tests use them)
+from loaders.paths import CURATED_DIR
 from loaders.validate import Problem, ValidationFailed
 
-ROOT = Path(__file__).resolve().parents[1]
-# $DASHBOARD_IMPORTS points the app and the command line elsewhere (tests, a shared data folder).
-IMPORTS_DIR = Path(os.environ.get("DASHBOARD_IMPORTS", ROOT / "data" / "imports"))
-LOG = IMPORTS_DIR / "log.csv"
-LOG_COLUMNS = ["import_id", "kind", "format", "file_name", "sha256", "imported_at", "imported_by", "source_id",
-               "added", "changed", "unchanged", "ignored", "status", "undone_at", "undone_by"]
+log = logging.getLogger("dashboard.importer")
 TABLE_COLUMNS = {
     "homicide_rates": ["iso3", "year", "rate_per_100k", "source_id", "source_ref", "note"],
     "homicide_benchmarks": ["area", "year", "rate_per_100k", "source_id", "source_ref", "note"],
@@ -48,6 +50,7 @@ TABLE_COLUMNS = {
     "action_status": ["goal_no", "action_no", "status", "as_of", "source_id", "source_ref", "note"],
 }
 SOURCE_COLUMNS = ["source_id", "title", "publisher", "year", "kind", "citation", "file", "accessed"]
+MAX_NAME_CHARS = 150
 _CRASH_AT = os.environ.get("DASHBOARD_IMPORT_CRASH_AT", "")  # fault injection for the atomicity tests
 
 
@@ -56,7 +59,8 @@ class Plan:
     """A validated import, ready to apply: what it would add, change, leave unchanged and ignore."""
     parsed: formats.Parsed
     data: bytes
-    file_name: str
+    file_name: str  # as the editor named it: display text only, never a path
+    stored_name: str  # the name the file is kept under in its import folder
     sha256: str
     import_id: str
     source: dict
@@ -74,30 +78,25 @@ class Plan:
                 f"ignored {self.ignored}" + (f" ({self.parsed.ignored_note})" if self.ignored else ""))
 
 
-# --- the log ------------------------------------------------------------------------------------
-
-def read_log(imports_dir: Path | None = None) -> pd.DataFrame:
-    imports_dir = imports_dir or IMPORTS_DIR
-    path = imports_dir / "log.csv"
-    if not path.exists():
-        return pd.DataFrame(columns=LOG_COLUMNS)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def _write_log(log: pd.DataFrame, imports_dir: Path) -> None:
-    imports_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=imports_dir, prefix=".log.", suffix=".tmp")
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-        log[LOG_COLUMNS].to_csv(f, index=False, lineterminator="\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, imports_dir / "log.csv")
+def check_file_name(name: str) -> str:
+    """The upload's name as display text; refuse names that are empty, control characters, paths or too long."""
+    if name is None or not str(name).strip():
+        raise formats.ImportRejected([Problem("(no name)", None, None, "the file has no name; give it one")])
+    shown = repr(name[:60] + ("..." if len(name) > 60 else ""))
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        raise formats.ImportRejected([Problem(shown, None, None,
+                                              "the file name holds control characters; rename the file")])
+    if name.strip() in (".", "..") or "/" in name or "\\" in name:
+        raise formats.ImportRejected([Problem(shown, None, None,
+                                              "the file name may not be '.' or '..' or hold / or \\; rename the file")])
+    if len(name) > MAX_NAME_CHARS:
+        raise formats.ImportRejected([Problem(shown, None, None, f"the file name is {len(name)} characters long; "
+                                                                 f"the limit is {MAX_NAME_CHARS}; rename the file")])
+    return name
 
 
-def applied_dirs(imports_dir: Path | None = None) -> list[Path]:
-    imports_dir = imports_dir or IMPORTS_DIR
-    log = read_log(imports_dir)
-    return [imports_dir / i for i in log.loc[log["status"] == "applied", "import_id"]]
+def stored_name(data: bytes) -> str:
+    return "upload.xlsx" if data[:4] == b"PK\x03\x04" else "upload.csv"
 
 
 # --- planning -----------------------------------------------------------------------------------
@@ -106,12 +105,13 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def _normalize(parsed: formats.Parsed, source_id: str, file_name: str) -> dict[str, pd.DataFrame]:
+def _normalize(parsed: formats.Parsed, source_id: str) -> dict[str, pd.DataFrame]:
     tables = {}
     for name, rows in parsed.tables.items():
         frame = rows.copy()
         frame["source_id"] = source_id
-        frame["source_ref"] = [f"{file_name}, row {line}" for line in frame["line"]]
+        where = f"{name} sheet, row" if parsed.format == "kpi_template" else "row"
+        frame["source_ref"] = [f"{where} {line}" for line in frame["line"]]
         if "note" not in frame:
             frame["note"] = ""
         tables[name] = frame[TABLE_COLUMNS[name] + ["line"]].reset_index(drop=True)
@@ -126,7 +126,7 @@ def _compare(tables: dict[str, pd.DataFrame], publisher: str, db_path: Path) -> 
     values = {"homicide_rates": "rate_per_100k", "homicide_benchmarks": "rate_per_100k",
               "kpi_results": "value", "action_status": "status"}
     order = {"action_status": "t.as_of", "kpi_results": "s.accessed"}
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with build.read_only(db_path) as con:
         for name, rows in tables.items():
             if rows.empty:
                 continue
@@ -150,15 +150,18 @@ def _compare(tables: dict[str, pd.DataFrame], publisher: str, db_path: Path) -> 
 
 
 def plan(data: bytes, file_name: str, kind: str, imports_dir: Path | None = None,
-         curated_dir: Path | None = None, db_path: Path | None = None) -> Plan:
-    """Parse and validate an upload against the whole database; raise ImportRejected naming rows/columns."""
-    imports_dir = imports_dir or IMPORTS_DIR
-    from loaders.build import CURATED_DIR, DB_PATH, ensure_built
-    curated_dir, db_path = curated_dir or CURATED_DIR, db_path or DB_PATH
-    file_name = Path(file_name).name
+         curated_dir: Path | None = None, db_path: Path | None = None, validate: bool = True) -> Plan:
+    """Parse and validate an upload against the whole database; raise ImportRejected naming rows/columns.
+
+    Writes nothing under the data folder (its scratch copy goes to the system's temporary folder).
+    `validate=False` leaves the whole-database check to `apply`, which makes it anyway, under the lock.
+    """
+    imports_dir = imports_dir or paths.imports_dir()
+    curated_dir, db_path = curated_dir or CURATED_DIR, db_path or paths.db_path()
+    file_name = check_file_name(file_name)
     sha = hashlib.sha256(data).hexdigest()
-    log = read_log(imports_dir)
-    again = log[(log["sha256"] == sha) & (log["status"] == "applied")]
+    log_ = read_log(imports_dir)
+    again = log_[(log_["sha256"] == sha) & (log_["status"] == "applied")]
     if len(again):
         raise formats.ImportRejected([Problem(file_name, None, None,
                                               f"this file was already imported as {again['import_id'].iloc[0]}")])
@@ -169,43 +172,42 @@ def plan(data: bytes, file_name: str, kind: str, imports_dir: Path | None = None
     stamp = _now()
     import_id = f"imp_{stamp:%Y%m%d_%H%M%S}_{sha[:8]}"
     edition = parsed.edition or "no edition or date stated in the file"
+    stored = stored_name(data)
+    # What viewers see of an import: title, publisher, edition. The file's own name and hash are in the log.
     source = {"source_id": import_id, "title": parsed.title, "publisher": parsed.publisher, "year": parsed.year or "",
-              "kind": "dataset", "citation": f"{parsed.title}; edition: {edition}; file {file_name}; SHA-256 {sha}",
-              "file": f"data/imports/{import_id}/{file_name}", "accessed": f"{stamp:%Y-%m-%d}"}
-    tables = _normalize(parsed, import_id, file_name)
-    if db_path.exists() or db_path == DB_PATH:
-        if db_path == DB_PATH:
-            ensure_built()
+              "kind": "dataset", "citation": f"{parsed.title}; edition: {edition}",
+              "file": f"data/imports/{import_id}/{stored}", "accessed": f"{stamp:%Y-%m-%d}"}
+    tables = _normalize(parsed, import_id)
+    if db_path == paths.DB_PATH:
+        build.ensure_built(curated_dir, db_path, imports_dir)
+    if db_path.exists():
         added, changed, unchanged = _compare(tables, parsed.publisher, db_path)
     else:
         added, changed, unchanged = sum(len(t) for t in tables.values()), 0, 0
-    result = Plan(parsed, data, file_name, sha, import_id, source, tables, added, changed, unchanged)
-    with tempfile.TemporaryDirectory(dir=_staging_root(imports_dir)) as scratch:
-        folder = _write_import(result, Path(scratch))
-        _validate_with(folder, result, imports_dir, curated_dir)
+    result = Plan(parsed, data, file_name, stored, sha, import_id, source, tables, added, changed, unchanged)
+    if validate:
+        with tempfile.TemporaryDirectory(prefix="dashboard-plan-") as scratch:
+            folder = _write_import(result, Path(scratch))
+            _validate_with(folder, result, imports_dir, curated_dir)
     return result
-
-
-def _staging_root(imports_dir: Path) -> Path:
-    imports_dir.mkdir(parents=True, exist_ok=True)
-    return imports_dir
 
 
 def _write_import(plan_: Plan, parent: Path) -> Path:
     folder = parent / plan_.import_id
     folder.mkdir(parents=True)
-    (folder / plan_.file_name).write_bytes(plan_.data)
+    (folder / plan_.stored_name).write_bytes(plan_.data)
     pd.DataFrame([plan_.source])[SOURCE_COLUMNS].to_csv(folder / "sources.csv", index=False, lineterminator="\n")
     for name, frame in plan_.tables.items():
         frame.drop(columns="line").to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
     return folder
 
 
-def _validate_with(folder: Path, plan_: Plan, imports_dir: Path, curated_dir: Path) -> None:
-    """Validate the whole database with this import added; map problems back to the user's rows."""
-    from loaders.build import load_curated
+def _validate_with(folder: Path, plan_: Plan, imports_dir: Path, curated_dir: Path) -> dict[str, pd.DataFrame]:
+    """Validate the whole database with this import added; map problems back to the user's rows.
+
+    Returns the validated tables (what the database will hold once the import is applied)."""
     try:
-        load_curated(curated_dir, applied_dirs(imports_dir) + [folder])
+        return build.load_curated(curated_dir, applied_dirs(imports_dir) + [folder])
     except ValidationFailed as exc:
         problems = []
         for p in exc.problems:
@@ -228,46 +230,74 @@ def _crash_point(name: str) -> None:
 
 
 def apply(plan_: Plan, who: str, imports_dir: Path | None = None, curated_dir: Path | None = None,
-          db_path: Path | None = None) -> None:
-    imports_dir = imports_dir or IMPORTS_DIR
-    from loaders.build import CURATED_DIR, DB_PATH, build
-    curated_dir, db_path = curated_dir or CURATED_DIR, db_path or DB_PATH
-    staging = Path(tempfile.mkdtemp(dir=_staging_root(imports_dir), prefix=".staging-"))
-    try:
-        folder = _write_import(plan_, staging)
-        _validate_with(folder, plan_, imports_dir, curated_dir)
-        _crash_point("after_stage")
-        os.rename(folder, imports_dir / plan_.import_id)
-        _crash_point("after_rename")
-        log = read_log(imports_dir)
-        entry = {"import_id": plan_.import_id, "kind": plan_.parsed.kind, "format": plan_.parsed.format,
-                 "file_name": plan_.file_name, "sha256": plan_.sha256, "imported_at": f"{_now():%Y-%m-%dT%H:%M:%SZ}",
-                 "imported_by": who, "source_id": plan_.import_id, "added": plan_.added, "changed": plan_.changed,
-                 "unchanged": plan_.unchanged, "ignored": plan_.ignored, "status": "applied", "undone_at": "",
-                 "undone_by": ""}
-        _write_log(pd.concat([log, pd.DataFrame([entry]).astype(str)], ignore_index=True), imports_dir)
-        _crash_point("after_log")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    build(curated_dir, db_path, applied_dirs(imports_dir))
+          db_path: Path | None = None, timeout: float | None = None) -> None:
+    """Apply a plan: validate again, stage, rename, log, rebuild, all under the write lock.
+
+    Raises lock.Busy when another writer holds the lock past the bounded wait (nothing written),
+    ImportRejected when the data changed since the plan so that it no longer fits.
+    """
+    imports_dir = imports_dir or paths.imports_dir()
+    curated_dir, db_path = curated_dir or CURATED_DIR, db_path or paths.db_path()
+    with lock.writer(imports_dir.parent, timeout, db_path=db_path, imports_dir=imports_dir):
+        log_ = read_log(imports_dir)
+        again = log_[(log_["sha256"] == plan_.sha256) & (log_["status"] == "applied")]
+        if len(again):
+            raise formats.ImportRejected([Problem(plan_.file_name, None, None,
+                                                  f"this file was already imported as {again['import_id'].iloc[0]}")])
+        final = imports_dir / plan_.import_id
+        if final.exists():
+            if plan_.import_id in set(log_["import_id"]):
+                raise formats.ImportRejected([Problem(plan_.file_name, None, None,
+                                                      f"an import {plan_.import_id} exists already; upload the file again")])
+            shutil.rmtree(final)  # left by a run killed between its rename and its log entry: never applied
+        imports_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=imports_dir, prefix=".staging-"))
+        try:
+            folder = _write_import(plan_, staging)
+            frames = _validate_with(folder, plan_, imports_dir, curated_dir)
+            if db_path.exists():  # counted again: another import may have been applied since the preview
+                plan_.added, plan_.changed, plan_.unchanged = _compare(plan_.tables, plan_.parsed.publisher, db_path)
+            _crash_point("after_stage")
+            os.rename(folder, final)
+            _crash_point("after_rename")
+            entry = {"import_id": plan_.import_id, "kind": plan_.parsed.kind, "format": plan_.parsed.format,
+                     "file_name": plan_.file_name, "sha256": plan_.sha256,
+                     "imported_at": f"{_now():%Y-%m-%dT%H:%M:%SZ}", "imported_by": who,
+                     "source_id": plan_.import_id, "added": plan_.added, "changed": plan_.changed,
+                     "unchanged": plan_.unchanged, "ignored": plan_.ignored, "status": "applied", "undone_at": "",
+                     "undone_by": ""}
+            importlog.write_log(pd.concat([log_, pd.DataFrame([entry]).astype(str)], ignore_index=True), imports_dir)
+            _crash_point("after_log")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        _publish(frames, curated_dir, db_path, imports_dir, timeout)
+    log.info("applied %s (%s) by %s", plan_.import_id, plan_.parsed.format, who)
+
+
+def _publish(frames: dict[str, pd.DataFrame], curated_dir: Path, db_path: Path, imports_dir: Path,
+             timeout: float | None) -> None:
+    """Rebuild the database from tables just validated (the database's own lock, when it lives elsewhere)."""
+    with lock.writer(db_path.parent, timeout, db_path=db_path):
+        build.publish(frames, db_path, build.inputs_digest(curated_dir, applied_dirs(imports_dir)))
 
 
 def undo(import_id: str, who: str, imports_dir: Path | None = None, curated_dir: Path | None = None,
-         db_path: Path | None = None) -> None:
+         db_path: Path | None = None, timeout: float | None = None) -> None:
     """Take an import's rows out (its files stay, for the audit trail) and rebuild."""
-    imports_dir = imports_dir or IMPORTS_DIR
-    from loaders.build import CURATED_DIR, DB_PATH, build
-    log = read_log(imports_dir)
-    match = log["import_id"] == import_id
-    if not match.any() or (log.loc[match, "status"] != "applied").all():
-        raise KeyError(f"no applied import {import_id!r}")
-    remaining = [imports_dir / i for i in log.loc[(log["status"] == "applied") & ~match, "import_id"]]
-    # Validate first: an import that later imports depend on (none do today) must not vanish silently.
-    from loaders.build import load_curated
-    load_curated(curated_dir or CURATED_DIR, remaining)
-    log.loc[match, ["status", "undone_at", "undone_by"]] = ["undone", f"{_now():%Y-%m-%dT%H:%M:%SZ}", who]
-    _write_log(log, imports_dir)
-    build(curated_dir or CURATED_DIR, db_path or DB_PATH, remaining)
+    imports_dir = imports_dir or paths.imports_dir()
+    curated_dir, db_path = curated_dir or CURATED_DIR, db_path or paths.db_path()
+    with lock.writer(imports_dir.parent, timeout, db_path=db_path, imports_dir=imports_dir):
+        log_ = read_log(imports_dir)
+        match = log_["import_id"] == import_id
+        if not match.any() or (log_.loc[match, "status"] != "applied").all():
+            raise KeyError(f"no applied import {import_id!r}")
+        remaining = [imports_dir / i for i in log_.loc[(log_["status"] == "applied") & ~match, "import_id"]]
+        # Validate first: an import that later imports depend on (none do today) must not vanish silently.
+        frames = build.load_curated(curated_dir, remaining)
+        log_.loc[match, ["status", "undone_at", "undone_by"]] = ["undone", f"{_now():%Y-%m-%dT%H:%M:%SZ}", who]
+        importlog.write_log(log_, imports_dir)
+        _publish(frames, curated_dir, db_path, imports_dir, timeout)
+    log.info("undid %s by %s", import_id, who)
 
 
 # --- command line -------------------------------------------------------------------------------
@@ -295,12 +325,15 @@ def main(argv: list[str] | None = None) -> int:
         except (KeyError, ValidationFailed) as exc:
             print(f"Undo refused: {exc}", file=sys.stderr)
             return 1
+        except lock.Busy as exc:
+            print(f"Undo not done: {exc}.", file=sys.stderr)
+            return 3
         print(f"undone {args.import_id}; database rebuilt")
         return 0
     started = time.perf_counter()
     try:
         data = args.path.read_bytes()
-        result = plan(data, args.path.name, args.command)
+        result = plan(data, args.path.name, args.command, validate=args.dry_run)  # apply validates in any case
     except OSError as exc:
         print(f"Cannot read {args.path}: {exc}", file=sys.stderr)
         return 2
@@ -311,11 +344,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"{args.path.name}: {result.parsed.format} format, {result.parsed.publisher}, "
           f"edition {result.parsed.edition or 'not stated'}")
-    print(result.summary())
     if args.dry_run:
+        print(result.summary())
         print("dry run: nothing written")
         return 0
-    apply(result, args.who)
+    try:
+        apply(result, args.who)
+    except lock.Busy as exc:
+        print(f"Import not applied: {exc}. Nothing was written.", file=sys.stderr)
+        return 3
+    except formats.ImportRejected as exc:
+        print(f"Import refused: {len(exc.problems)} problem(s); nothing was written.", file=sys.stderr)
+        for problem in exc.problems[:200]:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(result.summary())
     print(f"applied as {result.import_id} in {time.perf_counter() - started:.1f} s; database rebuilt")
     return 0
 

@@ -5,6 +5,7 @@ column, so that a curator can open the file and fix it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,31 @@ from loaders.tables import TABLES_BY_NAME, Column, Table
 PANDAS_DTYPES = {"str": str, "int": "Int64", "float": "Float64", "bool": "boolean",
                  "date": "datetime64[ns]"}
 BOOL_WORDS = {"true": True, "false": False}
+_NUMBER = re.compile(r"\s*\d*\.?\d+([eE][-+]?\d+)?\s*")
+
+
+def formula_like(value: object) -> bool:
+    """Text a spreadsheet would run as a formula: it starts with a tab or CR, or, once leading
+    whitespace is stripped, with =, +, @, or - followed by anything but a number."""
+    if not isinstance(value, str):
+        return False
+    if value[:1] in ("\t", "\r"):
+        return True
+    text = value.strip()
+    if text[:1] in ("=", "+", "@"):
+        return True
+    return text[:1] == "-" and len(text) > 1 and not _NUMBER.fullmatch(text[1:])
+
+
+def shown_value(value: object) -> str:
+    """A cell's value as a message shows it: text quoted, numbers plain (never 'np.int64(0)')."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 FRIENDLY_TYPES = {"Int64": "whole number", "Float64": "number", "boolean": "true/false value",
                   "datetime64[ns]": "date (YYYY-MM-DD)", "str": "text"}
 
@@ -78,7 +104,7 @@ def _problems_from(error: pa.errors.SchemaErrors, file: str) -> list[Problem]:
             if check.startswith("dtype(") and line is not None:
                 continue  # the coerce_dtype row already says it
             dtype = check.split("(", 1)[1].rstrip(")").strip("'")
-            message = f"value {case.failure_case!r} is not a valid {FRIENDLY_TYPES.get(dtype, dtype)}"
+            message = f"value {shown_value(case.failure_case)} is not a valid {FRIENDLY_TYPES.get(dtype, dtype)}"
         elif check == "not_nullable":
             message = "value is missing (this column may not be empty)"
         elif "uniqueness" in check or check.startswith("unique"):
@@ -93,7 +119,7 @@ def _problems_from(error: pa.errors.SchemaErrors, file: str) -> list[Problem]:
             message = "column is out of order (see loaders/tables.py for the order)"
             line = 1
         else:
-            message = f"value {case.failure_case!r} {check}"
+            message = f"value {shown_value(case.failure_case)} {check}"
         column = case.failure_case if check.startswith("column_") else case.column
         problems.append(Problem(file, line, None if pd.isna(column) else str(column), message))
     # One problem per (line, column, message), in file order.
@@ -108,6 +134,10 @@ def read_table(path: Path, table: Table) -> pd.DataFrame:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValidationFailed([Problem(file, None, None, f"cannot be read as UTF-8 CSV: {exc}")]) from exc
+    formulas = [Problem(file, int(i) + 2, col, f"formula-like text {raw.at[i, col].strip()[:40]!r} is not allowed")
+                for col in raw.columns for i in raw.index[raw[col].map(formula_like)]]
+    if formulas:
+        raise ValidationFailed(formulas)
     raw = raw.apply(lambda s: s.str.strip()).replace("", None)
     for col in table.columns:
         if col.dtype == "bool" and col.name in raw:

@@ -43,3 +43,21 @@ def app_db(built_db, monkeypatch):
     st.cache_data.clear()
     yield built_db
     st.cache_data.clear()
+
+
+@pytest.fixture(autouse=True)
+def page_errors_fail_tests(request, monkeypatch):
+    """Pages catch their errors and show a short message (core/errors.py): under AppTest such a
+    message fails the test as an exception would, unless the test expects it."""
+    if request.node.get_closest_marker("page_error_expected"):
+        return
+    from streamlit.testing.v1 import AppTest
+    original = AppTest.run
+
+    def run(self, *args, **kwargs):
+        at = original(self, *args, **kwargs)
+        shown = [e.value for e in at.error if "could not be shown completely" in e.value]
+        assert not shown, f"a page showed an error (its traceback is in the captured log): {shown}"
+        return at
+
+    monkeypatch.setattr(AppTest, "run", run)

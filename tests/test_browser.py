@@ -119,6 +119,7 @@ def test_each_page_loads_with_heading_and_no_exception(app_url, offline_page, pa
     wait_until_idle(offline_page)
     offline_page.wait_for_timeout(500)
     assert offline_page.locator('[data-testid="stException"]').count() == 0
+    assert offline_page.get_by_text("could not be shown completely").count() == 0  # core/errors.py's message
     assert offline_page.locator('[data-testid="stSidebarNav"]').count() == 1
     assert offline_page.blocked == []
 
@@ -235,3 +236,144 @@ def test_presentation_mode_hides_sidebar_and_steps_to_the_next_view(app_url, off
     page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.blocked == []
+
+
+# --- hardening: hostile text, tracebacks, the first start -----------------------------------------
+
+HOSTILE_LINK, HOSTILE_BOLD = 'gender: <a href="/x">click</a>', "gender: <b>bold</b>"  # short: labels are cut to fit
+
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory):
+    """A server on a database holding a KPI result whose breakdown is markup, imported as an editor would."""
+    from loaders import importer
+    from loaders.build import CURATED_DIR, build
+    from tests.test_importer import kpi_xlsx
+    folder = tmp_path_factory.mktemp("hostile")
+    db, imports = folder / "dashboard.duckdb", folder / "imports"
+    build(CURATED_DIR, db, import_dirs=[])
+    data = kpi_xlsx(db, [["KPI1", "2025", None, "total", 10, 20, None],
+                         ["KPI1", "2025", None, HOSTILE_LINK, 4, None, None],
+                         ["KPI1", "2025", None, HOSTILE_BOLD, 6, None, None]], [])
+    importer.apply(importer.plan(data, "kpi.xlsx", "kpi", imports, CURATED_DIR, db), "test", imports, CURATED_DIR, db)
+    proc, url = start_app({**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_IMPORTS": str(imports)})
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_markup_in_a_kpi_breakdown_is_drawn_as_text(hostile_app, offline_page):
+    """Finding 3: the breakdown used to be drawn as a live link for every viewer."""
+    page = offline_page
+    page.goto(f"{hostile_app}/kpi_progress")
+    wait_until_idle(page)
+    page.get_by_text("Breakdowns, 2025").first.click()
+    plot = page.locator(".st-key-k_break_KPI1 .js-plotly-plot")
+    plot.wait_for(timeout=60_000)
+    page.wait_for_function("() => document.querySelector('.st-key-k_break_KPI1 .js-plotly-plot')"
+                           ".textContent.includes('click')", timeout=60_000)
+    shown = plot.text_content()
+    assert '<a href="/x">click</a>' in shown and "<b>bold</b>" in shown, shown  # the tags, as text
+    assert plot.locator("svg a").count() == 0
+    assert plot.locator("svg text b, svg tspan[style*='bold']").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.blocked == []
+
+
+def test_a_markdown_file_name_is_shown_literally(editor_app, offline_page):
+    """Finding 3: an upload's name used to be rendered as Markdown (the browser fetched the image)."""
+    name = "[x](javascript:alert(1)) ![i](x) **b**.csv"  # as tried in the attack (a file name holds no '/')
+    page = offline_page
+    page.goto(f"{editor_app['url']}/data_management")
+    wait_until_idle(page)
+    page.get_by_label("Your name (recorded in the import log)").fill("Browser Test")
+    page.get_by_label("Editor password").fill("browser test passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("text=Signed in as Browser Test", timeout=60_000)
+    data = "Entity,Code,Year,Homicide rate per 100,000 population\nJamaica,JAM,2045,41.5\n".encode()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+    success = page.locator('[data-testid="stAlertContentSuccess"]').first
+    success.wait_for(timeout=60_000)
+    assert success.inner_text().startswith(name + ": owid format"), success.inner_text()
+    assert success.locator("a, img, strong").count() == 0
+
+
+def test_a_broken_database_shows_a_short_message_and_no_traceback(browser, tmp_path):
+    """Finding 5: every traceback used to appear in full, with server paths."""
+    broken = tmp_path / "dashboard.duckdb"
+    broken.write_bytes(b"this is not a database" * 100)
+    proc, url = start_app({**os.environ, "DASHBOARD_DB": str(broken)})
+    page = browser.new_page()
+    try:
+        page.goto(f"{url}/homicide")
+        page.wait_for_selector("text=could not be shown completely", timeout=90_000)
+        text = page.locator("body").inner_text()
+        assert "Traceback" not in text and "site-packages" not in text and str(tmp_path) not in text
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        page.close()
+        proc.terminate()
+        out = proc.communicate(timeout=20)[0]
+    assert "error on page homicide (reference" in out and "Traceback" in out  # the details: in the server log
+
+
+def test_first_start_on_a_fresh_copy_with_five_visitors_builds_once(browser, tmp_path):
+    """Finding 2: on a fresh clone several first visitors used to crash each other's build."""
+    from tests.fresh import clean_env, fresh_copy
+    app = fresh_copy(tmp_path / "app")
+    assert not (app / "data" / "dashboard.duckdb").exists()
+    port = free_port()
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=app, env=clean_env(), stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    contexts = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        pages = []
+        for path in ("", "homicide", "projects", "threats", "kpi_progress"):
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            contexts.append(context)
+            page = context.new_page()
+            page.goto(f"{url}/{path}", wait_until="commit")  # all five start before any has finished
+            pages.append(page)
+        for page in pages:
+            wait_until_idle(page, timeout_s=240)
+            page.wait_for_timeout(500)
+        exceptions = sum(p.locator('[data-testid="stException"]').count() for p in pages)
+        errors = sum(p.get_by_text("could not be shown completely").count() for p in pages)
+    finally:
+        for context in contexts:
+            context.close()
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+    server_log = (tmp_path / "server.log").read_text()
+    builds = server_log.count("dashboard.build: built ")
+    print(f"\nfresh copy, 5 pages at once: {exceptions} exceptions, {errors} page errors, {builds} build(s)")
+    assert (exceptions, errors, builds) == (0, 0, 1), server_log[-3000:]
+    assert (app / "data" / "dashboard.duckdb").exists()
+    assert not list((app / "data").glob(".dashboard.duckdb.*")), "a temporary build file was left behind"
+
+
+def test_tables_offer_no_built_in_csv_download(app_url, offline_page):
+    """Finding 3: the table toolbar's "Download as CSV", open to every viewer, exported cells raw."""
+    page = offline_page
+    page.goto(f"{app_url}/projects")
+    wait_until_idle(page)
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.wait_for(timeout=60_000)
+    table.hover()
+    toolbar = page.locator('[data-testid="stElementToolbar"]').first
+    toolbar.wait_for(timeout=30_000)
+    labels = [b.get_attribute("aria-label") or b.inner_text() for b in toolbar.locator("button").all()]
+    assert any("Search" in label or "Fullscreen" in label for label in labels), labels  # the toolbar is there
+    assert not any("Download" in label for label in labels), labels

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.build import build, is_stale
+from loaders.build import build, ensure_built, is_stale
 from loaders.tables import TABLES
 from loaders.validate import ValidationFailed
 
@@ -122,16 +123,33 @@ def test_missing_file_and_unexpected_column_are_reported(curated_copy, tmp_path)
     assert any("kpis.csv, line 1" in m and "column 'extra'" in m for m in messages), messages
 
 
-def test_stale_detection(curated_copy, tmp_path):
-    db = tmp_path / "dashboard.duckdb"
-    assert is_stale(curated_copy, db)
-    build(curated_copy, db)
-    assert not is_stale(curated_copy, db)
+def test_staleness_is_decided_from_content_not_modification_times(curated_copy, tmp_path):
+    db, imports = tmp_path / "dashboard.duckdb", tmp_path / "imports"
+    assert is_stale(curated_copy, db, imports)
+    build(curated_copy, db, imports_dir=imports)
+    assert not is_stale(curated_copy, db, imports)
     path = curated_copy / "countries.csv"
-    path.touch()
-    import os
     os.utime(path, (db.stat().st_mtime + 5, db.stat().st_mtime + 5))
-    assert is_stale(curated_copy, db)
+    assert not is_stale(curated_copy, db, imports), "a newer time with the same content is not a change"
+    edit_cell(curated_copy, "countries.csv", 0, "name", "Antigua & Barbuda")
+    os.utime(path, (db.stat().st_mtime - 5, db.stat().st_mtime - 5))
+    assert is_stale(curated_copy, db, imports), "an older time with new content is a change"
+
+
+def test_database_newer_than_the_log_but_missing_an_applied_import_is_stale(curated_copy, tmp_path):
+    """Finding 1: a database built after the log was written, without an import the log lists."""
+    from loaders import importer
+    from tests.test_importer import owid_csv
+    db, imports = tmp_path / "dashboard.duckdb", tmp_path / "imports"
+    build(curated_copy, db, imports_dir=imports)
+    plan = importer.plan(owid_csv([("Jamaica", "JAM", 2036, 40.0)]), "o.csv", "homicide", imports, curated_copy, db)
+    importer.apply(plan, "t", imports, curated_copy, db)
+    build(curated_copy, db, import_dirs=[])  # a build that missed the import, published after the log
+    assert db.stat().st_mtime >= (imports / "log.csv").stat().st_mtime
+    assert is_stale(curated_copy, db, imports)
+    assert ensure_built(curated_copy, db, imports)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM homicide_rates WHERE year = 2036").fetchone() == (1,)
 
 
 def test_metadata_tables_describe_every_column(db):

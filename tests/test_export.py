@@ -26,3 +26,8 @@ def test_excel_cells_stay_text_and_about_sheet_names_sources():
 def test_csv_reads_back_in_pandas():
     back = pd.read_csv(io.BytesIO(to_csv_bytes(HOSTILE)))
     assert back["name"].iloc[0] == "'=1+1" and back["value"].iloc[1] == -2.0
+
+
+def test_leading_spaces_do_not_hide_a_formula():
+    out = escape_formulas(pd.DataFrame({"name": ["  =1+1", " \t=HYPERLINK(\"x\")", " plain"]}))
+    assert list(out["name"]) == ["'  =1+1", "' \t=HYPERLINK(\"x\")", " plain"]

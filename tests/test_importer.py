@@ -15,7 +15,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from loaders import importer
+from loaders import importer, paths
 from loaders.build import CURATED_DIR, build
 from loaders.formats import ImportRejected
 from loaders.template import template_bytes
@@ -133,8 +133,14 @@ def test_unodc_csv_export_takes_the_national_total_rate(env):
     got = value(env, "SELECT iso3, year, rate_per_100k FROM homicide_rates WHERE source_id = ? ORDER BY iso3",
                 [plan.import_id])
     assert got == [("BRB", 2024, 16.2), ("JAM", 2024, 49.9)]
-    source = value(env, "SELECT publisher, citation FROM sources WHERE source_id = ?", [plan.import_id])[0]
-    assert source[0] == "UNODC" and hashlib.sha256(unodc_csv(rows)).hexdigest() in source[1]
+    source = value(env, "SELECT publisher, citation, file FROM sources WHERE source_id = ?", [plan.import_id])[0]
+    assert source[:2] == ("UNODC", "UNODC data portal: intentional homicide victims (rate per 100,000); "
+                                   "edition: 2025-06-30")
+    # What viewers see names the edition; the file's own name and hash are for editors, in the log.
+    assert source[2] == f"data/imports/{plan.import_id}/upload.csv"
+    log = importer.read_log(env["imports_dir"]).iloc[0]
+    assert (log["file_name"], log["sha256"]) == ("data_cts_intentional_homicide.csv",
+                                                 hashlib.sha256(unodc_csv(rows)).hexdigest())
 
 
 def test_unodc_xlsx_export(env):
@@ -198,7 +204,7 @@ BAD_HOMICIDE = {
     "duplicate row": (owid_csv([("Jamaica", "JAM", 2024, 50), ("Jamaica", "JAM", 2024, 51)]), "o.csv", "duplicate row"),
     "formula cell": (owid_csv([("Jamaica", "JAM", 2024, "=1+1")]), "o.csv", "formula-like cell"),
     "year not a number": (owid_csv([("Jamaica", "JAM", "twenty", 50)]), "o.csv", "not a whole number"),
-    "binary garbage": (os.urandom(4096), "x.csv", "not a text"),
+    "binary garbage": (os.urandom(4096), "x.csv", "neither a text (CSV) file nor an Excel"),
 }
 
 
@@ -277,7 +283,7 @@ def test_undo_restores_previous_values_exactly(env):
     assert snapshot(env)["db"] == before
     log = importer.read_log(env["imports_dir"]).set_index("import_id")
     assert log.loc[plan.import_id, "status"] == "undone" and log.loc[plan.import_id, "undone_by"] == "tester"
-    assert (env["imports_dir"] / plan.import_id / "o.csv").exists()  # kept for the audit trail
+    assert (env["imports_dir"] / plan.import_id / "upload.csv").exists()  # kept for the audit trail
 
 
 def test_import_survives_a_rebuild(env):
@@ -290,7 +296,7 @@ def test_import_survives_a_rebuild(env):
 SCRIPT = """
 import sys
 from pathlib import Path
-from loaders import importer
+from loaders import importer, paths
 from loaders.build import CURATED_DIR
 imports, db, data = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 plan = importer.plan(data.read_bytes(), data.name, "homicide", imports, CURATED_DIR, db)
@@ -317,7 +323,7 @@ def test_process_killed_mid_apply_leaves_old_or_new_state(env, tmp_path, crash_a
 def test_cli_dry_run_writes_nothing_and_reports(tmp_path):
     upload = tmp_path / "owid.csv"
     upload.write_bytes(owid_csv([("Jamaica", "JAM", 2034, 42.0), ("France", "FRA", 2034, 1.0)]))
-    log = importer.LOG
+    log = paths.imports_dir() / "log.csv"
     before = log.read_bytes() if log.exists() else None
     result = subprocess.run([sys.executable, "-m", "loaders.importer", "homicide", str(upload), "--dry-run"],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -358,3 +364,48 @@ def test_import_of_100k_rows_is_fast(env):
     elapsed = time.perf_counter() - started
     assert plan.added + plan.ignored + plan.changed + plan.unchanged >= 100_000 - 1
     assert elapsed < 30, f"{elapsed:.1f} s"
+
+
+def test_leftovers_of_killed_runs_are_cleaned_at_the_next_start(env, tmp_path):
+    """Finding 7: staging folders, scratch folders and 10 MB temporary databases used to stay for ever."""
+    from loaders.build import ensure_built
+    upload = tmp_path / "upload.csv"
+    for i, crash_at in enumerate(("after_stage", "after_rename")):
+        upload.write_bytes(owid_csv([("Jamaica", "JAM", 2046 + i, 42.0)]))
+        result = subprocess.run([sys.executable, "-c", SCRIPT, str(env["imports_dir"]), str(env["db_path"]),
+                                 str(upload)], cwd=ROOT, env={**os.environ, "DASHBOARD_IMPORT_CRASH_AT": crash_at},
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 75, result.stderr
+    (env["imports_dir"] / "tmpab12cd34").mkdir()
+    temp_db = env["db_path"].with_name(f".{env['db_path'].name}.4242.tmp")
+    temp_db.write_bytes(b"\0" * 10 * 2**20)
+    leftovers = sorted(p.name for p in env["imports_dir"].iterdir() if p.name != "log.csv") + [temp_db.name]
+    assert [n for n in leftovers if n.startswith(".staging-")] and [n for n in leftovers if n.startswith("imp_")]
+    ensure_built(CURATED_DIR, env["db_path"], env["imports_dir"])  # what the app does at its start
+    assert list(env["imports_dir"].iterdir()) == []  # neither run reached the log: nothing of them stays
+    assert not temp_db.exists()
+    assert not importer.applied_dirs(env["imports_dir"])
+
+
+def test_two_editors_in_one_app_process_never_interleave(env):
+    """Finding 1, inside one server: two sessions (threads) apply at the same moment."""
+    import threading
+    plans = [importer.plan(owid_csv([(name, iso3, 2048, 30.0)]), f"{iso3}.csv", "homicide", **env)
+             for name, iso3 in (("Jamaica", "JAM"), ("Haiti", "HTI"))]
+    start, errors = threading.Barrier(2), []
+
+    def editor(plan):
+        start.wait()
+        try:
+            importer.apply(plan, "editor", timeout=120, **env)
+        except Exception as exc:  # noqa: BLE001  (any failure fails the test below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=editor, args=(p,)) for p in plans]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    assert set(importer.read_log(env["imports_dir"])["import_id"]) == {p.import_id for p in plans}
+    assert value(env, "SELECT count(*) FROM homicide_rates WHERE year = 2048") == [(2,)]

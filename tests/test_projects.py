@@ -373,13 +373,14 @@ def test_project_detail_opens_from_the_url(app_db):
 
 @pytest.fixture
 def hostile_db(curated_copy, tmp_path, monkeypatch):
-    """A database whose first project's name is a spreadsheet formula."""
-    path = curated_copy / "projects.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame.loc[frame["project_id"] == "EPA-01", "name"] = '=HYPERLINK("http://example.org","PACE")'
-    frame.to_csv(path, index=False)
+    """A database whose first project's name is a spreadsheet formula (the build refuses such text
+    in its files, so it is written into the database directly: the export must hold on its own)."""
     db_file = tmp_path / "hostile.duckdb"
     build(curated_copy, db_file)
+    import duckdb
+    with duckdb.connect(str(db_file)) as con:
+        con.execute("UPDATE projects SET name = ? WHERE project_id = 'EPA-01'",
+                    ['=HYPERLINK("http://example.org","PACE")'])
     monkeypatch.setenv("DASHBOARD_DB", str(db_file))
     import streamlit as st
     st.cache_data.clear()
