@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from core import projects, queries, state, tables, ui
+from core import partners, projects, queries, state, tables, ui
 from core.figures import projects as charts
 from core.strings import t
 
@@ -45,9 +45,10 @@ with st.container(border=True):
     any_ = t("projects.any")
     top[0].text_input(t("projects.search"), key="p_q", placeholder=t("projects.search_placeholder"))
     top[1].multiselect(t("common.country"), list(in_group), format_func=names.get, key="p_country", placeholder=any_)
-    top[2].multiselect(t("common.donor"), list(donors), format_func=donors.get, key="p_donor", placeholder=any_)
-    top[3].multiselect(t("common.implementer"), list(implementers), format_func=implementers.get, key="p_impl",
-                       placeholder=any_)
+    top[2].multiselect(t("common.donor"), list(donors), format_func=lambda k: partners.display_name(donors[k]),
+                       key="p_donor", placeholder=any_)
+    top[3].multiselect(t("common.implementer"), list(implementers),
+                       format_func=lambda k: partners.display_name(implementers[k]), key="p_impl", placeholder=any_)
     low = st.columns([3, 2, 2, 3])
     low[0].multiselect(t("projects.threat"), list(threats), format_func=threats.get, key="p_threat", placeholder=any_)
     low[1].multiselect(t("projects.theme"), list(themes), format_func=themes.get, key="p_theme", placeholder=any_)

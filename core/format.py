@@ -131,6 +131,12 @@ def eur_millions(amount, lang: str | None = None, missing: str | None = None) ->
     return number(float(amount) / 1e6, 1, lang)
 
 
+def separators(lang: str | None = None) -> str:
+    """The decimal and thousands signs of the reader's language, as Plotly's layout.separators wants them."""
+    symbols = Locale.parse(_locale(lang)).number_symbols["latn"]
+    return symbols["decimal"] + symbols["group"]
+
+
 def _with_euro(figure: str, lang: str | None) -> str:
     """The euro sign where the language puts it: before in English (−€5), after the figure elsewhere."""
     if _locale(lang) != LOCALES["en"]:
