@@ -90,7 +90,8 @@ if tab == "map":
 elif tab == "trends":
     with tabs["trends"]:
         pick = st.columns([3, 2])
-        pick[0].multiselect(t("common.countries"), list(names), format_func=names.get, key="trend", max_selections=8)
+        pick[0].multiselect(t("common.countries"), list(names), format_func=names.get, key="trend", max_selections=8,
+                            placeholder=t("homicide.choose_countries"))
         pick[1].select_slider(t("homicide.since"), options=list(range(first_year, last_year)), key="since")
         series = queries.homicide_series(tuple(st.session_state["trend"]))
         ui.chart(partial(charts.trend_lines, series, queries.homicide_benchmarks(), SOURCE,

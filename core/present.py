@@ -86,7 +86,7 @@ def controls(pages: dict[str, "st.navigation.page.StreamlitPage"], current_path:
     state.restore("seq", [p for p in DEFAULT_SEQUENCE if p in pages], choices=list(pages), multi=True)
     with st.sidebar:
         st.toggle(t("present.toggle"), key="present", help=t("present.toggle_help"))
-        st.multiselect(t("present.sequence"), sequence_choices, key="seq",
+        st.multiselect(t("present.sequence"), sequence_choices, key="seq", placeholder=t("present.choose_views"),
                        format_func=lambda p: pages[p].title)
     state.publish(["present", "seq"], {"present": False, "seq": [p for p in DEFAULT_SEQUENCE if p in pages]})
     if not is_on():

@@ -94,6 +94,12 @@ def parse_range(text: str, bounds: tuple[float, float]) -> tuple[float, float]:
     return low, high
 
 
+def snapped(bounds: tuple[float, float]) -> tuple[float, float]:
+    """A funding range on the slider's half-million steps (the low end down, the high end up)."""
+    low, high = bounds
+    return float(int(low * 2) / 2), float(-(-high * 2 // 1) / 2)
+
+
 def slugs(names: tuple[str, ...]) -> dict[str, str]:
     """URL-safe keys for names (some contain commas, which the URL uses between values)."""
     out: dict[str, str] = {}

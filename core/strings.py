@@ -124,6 +124,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "present.toggle_help": "Hides the sidebar and enlarges text and charts for a projector; steps through the views "
                            "below.",
     "present.sequence": "Presentation sequence",
+    "present.choose_views": "Choose the views",
     "present.previous": "◀ Previous",
     "present.next": "Next ▶",
     "present.exit": "Exit",
@@ -179,6 +180,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                         "value is shown with that year in brackets.",
     "homicide.year": "Year",
     "homicide.since": "From the year",
+    "homicide.choose_countries": "Choose up to 8 countries",
     "homicide.map": "Map",
     "homicide.map_geographic": "Geographic",
     "homicide.map_tiles": "Equal tiles",

@@ -64,7 +64,7 @@ def title(text: str) -> None:
     the source documents stay in English (so the reader knows why they read English there)."""
     st.title(text)
     if current_language() != DEFAULT_LANGUAGE:
-        st.caption(f":material/translate: {t('ui.source_language')}")
+        st.caption(t("ui.source_language"))
 
 
 def md(text: object) -> str:

@@ -149,17 +149,19 @@ def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: 
             entries.append(label)
     for trace in fig.data:
         trace.name = measure.shorten(trace.name, canvas.width - 2 * EDGE - 60, font)
-    left = left_labels(canvas, ["100.0"]) + measure.height("A", font) + 6
     axis_x = t("homicide_chart.year")
+    axis = bottom_axis(canvas, axis_x)
+    # The y axis title runs along the plot's height: wrapped to it (a short chart, a longer language).
+    axis_y = measure.wrapped(t("homicide_chart.per_100k"), height - 10 - axis, font)
+    left = left_labels(canvas, ["100.0"]) + measure.height(axis_y, font) + 6
     plot_width = canvas.width - left - EDGE
     years = dated["year"].dropna()
     span = (years.max() - years.min()) if len(years) else 10
-    axis = bottom_axis(canvas, axis_x)
     legend = legend_height(canvas, [trace.name for trace in fig.data], plot_width)
     fig.update_xaxes(title=dict(text=axis_x, standoff=6), gridcolor="#eee", tickformat="d", tickangle=0,
                      dtick=max(nice_step(span, plot_width, measure.width("2020", font)), 1),
                      tickfont=dict(size=font), automargin=False)
-    fig.update_yaxes(title=dict(text=t("homicide_chart.per_100k"), standoff=6), gridcolor="#eee", rangemode="tozero",
+    fig.update_yaxes(title=dict(text=axis_y, standoff=6), gridcolor="#eee", rangemode="tozero",
                      tickfont=dict(size=font), automargin=False)
     return base_layout(fig, canvas, height + legend, title=t("homicide_chart.trends_title"),
                        margin=dict(l=left, r=EDGE, t=10, b=axis + legend),
