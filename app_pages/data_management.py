@@ -4,7 +4,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from core import auth, tables, ui
+from core import auth, messages, tables, ui
 from core.db import connection, db_path
 from core.strings import t
 from core.throttle import Throttle
@@ -54,7 +54,8 @@ if st.session_state.get("data_flash"):
 def show_problems(problems) -> None:
     st.error(t("data.problems", n=len(problems)))
     frame = pd.DataFrame([{t("data.col_file"): p.file, t("data.col_row"): p.line,
-                           t("data.col_column"): p.column or "", t("data.col_problem"): p.message} for p in problems])
+                           t("data.col_column"): p.column or "",
+                           t("data.col_problem"): messages.text(p.message)} for p in problems])
     ui.table(tables.shown(frame, {t("data.col_row"): "count"}, missing={t("data.col_row"): t("data.whole_file")}),
                  hide_index=True, width="stretch")
 

@@ -57,9 +57,10 @@ with st.container(border=True):
     low[2].selectbox(t("common.active_in_year"), [None, *years], key="p_year", placeholder=t("projects.any_year"),
                      format_func=lambda y: t("projects.any_year") if y is None else str(y),
                      help=t("projects.year_help"))
-    # A slider of the steps, written by core/format.py: a slider's own format cannot write "12,5".
-    low[3].select_slider(t("projects.funding"), FUNDING_STEPS, key="p_fund", format_func=lambda v: fmt.number(v, 1),
-                         help=t("projects.funding_help"))
+    # A slider of the steps, written by core/format.py: a slider's own format cannot write "12,5". `value` says
+    # it is a range (Streamlit reads a select slider's kind from it); the URL's range in the state wins.
+    low[3].select_slider(t("projects.funding"), FUNDING_STEPS, value=ALL_FUNDING, key="p_fund",
+                         format_func=lambda v: fmt.number(v, 1), help=t("projects.funding_help"))
     st.checkbox(t("projects.unknown"), key="p_unknown", help=t("projects.unknown_help"))
 
 s = st.session_state

@@ -59,12 +59,14 @@ def markup(text: str) -> list[str]:
 
 
 def key_locations() -> dict[str, list[str]]:
-    """key -> the files whose t(...) calls use it (for translators' context)."""
-    sources = [ROOT / "dashboard.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "core").rglob("*.py"))]
+    """key -> the files whose t(...) or Message(...) calls use it (for translators' context)."""
+    sources = [ROOT / "dashboard.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "core").rglob("*.py")),
+               *sorted((ROOT / "loaders").rglob("*.py"))]
     found: dict[str, list[str]] = defaultdict(list)
     for path in sources:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args:
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "Message")
+                    and node.args):
                 first = node.args[0]
                 for branch in ([first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]):
                     if isinstance(branch, ast.Constant) and isinstance(branch.value, str):

@@ -15,7 +15,8 @@ from core import strings
 from core.strings import STRINGS, t
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = sorted([ROOT / "dashboard.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "core").rglob("*.py")])
+SOURCES = sorted([ROOT / "dashboard.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "core").rglob("*.py"),
+                  *(ROOT / "loaders").rglob("*.py")])
 
 
 def placeholders(text: str) -> set[str]:
@@ -24,11 +25,12 @@ def placeholders(text: str) -> set[str]:
 
 
 def t_calls() -> list[tuple[str, int, list[str], set[str]]]:
-    """Every t(...) call in the code: file, line, the key(s) it may use, the placeholder names it passes."""
+    """Every t(...) and Message(...) call in the code: file, line, the key(s) it may use, the placeholders it passes."""
     calls = []
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t":
+            # t("key", ...) writes a string now; Message("key", ...) (core/messages.py) writes it later.
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "Message"):
                 where = f"{path.relative_to(ROOT)}:{node.lineno}"
                 first = node.args[0] if node.args else None
                 # A key is a literal, or a choice between literals (t("a" if x else "b")): so this test sees it.
@@ -184,3 +186,16 @@ def test_the_session_language_picks_the_strings(french_only_partly, lang, title,
     assert not at.exception
     assert at.title[0].value == title
     assert at.header[0].value == header
+
+
+def test_a_message_is_written_later_in_the_readers_language():
+    """core/messages.py: what loaders/ will raise, shown by the page in the reader's language."""
+    from core.messages import Message, text
+    busy = Message("data.busy")
+    wait = Message("data.sign_in_wait", seconds=30)
+    assert str(wait) == "Too soon after a failed sign-in: wait 30 s, then try again."
+    with strings.language("es"):
+        assert text(wait) == "Demasiado pronto tras un intento fallido: espere 30 s y vuelva a intentarlo."
+        assert str(busy).startswith("Another import")  # str() is the English, for logs and the command line
+        assert text("a plain message") == "a plain message"  # not yet moved to a key: shown as it is
+    assert Message("data.busy") == busy and hash(Message("data.sign_in_wait", seconds=30)) == hash(wait)
