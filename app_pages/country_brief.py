@@ -29,7 +29,7 @@ PRINT_CSS = """
   /* The data date stays on the page of the last source above it, never alone on a page. */
   [data-testid="stCaptionContainer"] p:last-child { break-before: avoid; }
   @page { margin: 12mm; }
-  html { font-size: 13px; }
+  html { font-size: 12.5px; }
   td, th { padding: 0.15rem 0.4rem !important; }
 }
 </style>

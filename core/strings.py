@@ -233,7 +233,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                                 "there. Each project counts once per cell; funding is the stated amount in full in "
                                 "every cell the project touches (a regional project appears under each of its "
                                 "countries). In funding view, '+' marks a cell where some projects state no amount "
-                                "(the figure is a floor) and 'n/s' one where none does.",
+                                "(the figure is a floor) and 'n/s' one where none does. Point at a cell for its "
+                                "figure (where the cells are too narrow to print it); click it to list its projects.",
     "threats.gaps_header": "Gaps: Tier 1 and Tier 2 threats with the least coverage",
     "threats.countries_reached": "Countries reached",
     "threats.projects_no_amount": "Projects with no stated amount",

@@ -7,8 +7,8 @@
 
 Each entry's msgctxt is the string's key, its msgid the English, its msgstr the translation; `#:` names the files
 that use the key, `#.` lists what must survive translation (placeholders, markup). When the English of a key
-changes, `update` keeps the old translation marked fuzzy with the previous English (`#| msgid`) for the
-translator to review; the app ignores a fuzzy entry and shows the English until then. A key that is gone is
+changes, `update` keeps the old translation marked fuzzy, with the English it was made from in a `#.` comment,
+for the translator to review; the app ignores a fuzzy entry and shows the English until then. A key that is gone is
 dropped; a new key whose English a removed key had gets that translation, fuzzy. There is no compile step:
 the app reads the .po files themselves (core/strings.py), so what the translator saved is what runs.
 Uses Babel's catalogue reader and writer (babel.messages), not the pybabel command.
@@ -117,24 +117,38 @@ def merged(lang: str, source: Catalog, old: Catalog | None) -> Catalog:
         if not message.id:
             continue
         was = previous.get(message.context)
-        flags, string_, previous_id, comments = set(), "", (), []
+        flags, string_, english_before, comments = set(), "", None, []
         if was is not None and was.string:
             string_, comments = was.string, list(was.user_comments)
-            if was.id != message.id:
-                flags, previous_id = {"fuzzy"}, was.previous_id if was.fuzzy and was.previous_id else was.id
+            if was.id != message.id:  # the English changed: keep the translation for review, with the old English
+                flags, english_before = {"fuzzy"}, (previous_english(was) if was.fuzzy else None) or was.id
             elif was.fuzzy:
-                flags, previous_id = {"fuzzy"}, was.previous_id
+                flags, english_before = {"fuzzy"}, previous_english(was)
         elif message.id in by_english:
             string_, flags = by_english[message.id].string, {"fuzzy"}
-        catalog.add(message.id, string_, locations=message.locations, flags=flags,
-                    auto_comments=message.auto_comments, user_comments=comments, previous_id=previous_id,
-                    context=message.context)
+        notes_ = list(message.auto_comments) + ([PREVIOUS + english_before] if english_before else [])
+        catalog.add(message.id, string_, locations=message.locations, flags=flags, auto_comments=notes_,
+                    user_comments=comments, context=message.context)
     return catalog
+
+
+# The English a fuzzy translation was made from, for its reviewer. Kept as a comment (#.), not as gettext's
+# "#| msgid": Babel writes a wrapped "#| msgid" that it cannot read back.
+PREVIOUS = "Translated from the previous English: "
+
+
+def previous_english(message) -> str | None:
+    """The previous English recorded on a fuzzy entry (its comment lines joined), if any."""
+    lines = list(message.auto_comments)
+    for i, line in enumerate(lines):
+        if line.startswith(PREVIOUS.strip()):
+            return " ".join([line[len(PREVIOUS):].strip(), *[rest.strip() for rest in lines[i + 1:]]]).strip()
+    return None
 
 
 def po_text(catalog: Catalog) -> bytes:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, include_previous=True, include_lineno=False)
+    write_po(buffer, catalog, width=100, include_lineno=False)
     return buffer.getvalue()
 
 

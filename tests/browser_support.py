@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -30,13 +31,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(env: dict) -> tuple[subprocess.Popen, str]:
-    """`streamlit run dashboard.py` on a free loopback port; returns once it answers its health check."""
+def start_app(env: dict, cwd: Path = ROOT, log=None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run dashboard.py` (in `cwd`, its output to `log` or a pipe) on a free loopback port;
+    returns once it answers its health check."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=cwd, env=env, stdout=log or subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -56,3 +58,41 @@ def wait_until_idle(page, timeout_s: float = 90) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
         timeout=timeout_s * 1000)
+
+
+def warm_up(url: str, browser) -> None:
+    """One full load before the tests time anything: on a fresh clone it builds the database."""
+    page = browser.new_page()
+    try:
+        page.goto(url)
+        wait_until_idle(page, timeout_s=180)
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, one per test module."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def offline_context(browser, width: int = 1920, height: int = 1080):
+    """A browser context whose every request to another host is aborted and remembered (`.blocked`)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    blocked: list[str] = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:", "file:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    context.blocked = blocked
+    return context

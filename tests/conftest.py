@@ -61,3 +61,18 @@ def page_errors_fail_tests(request, monkeypatch):
         return at
 
     monkeypatch.setattr(AppTest, "run", run)
+
+
+@pytest.fixture
+def downloads_given(monkeypatch) -> dict[str, object]:
+    """File name -> what each download button was given during the runs of the test (a callable: the file
+    is made when the button is clicked, not on every run)."""
+    from streamlit.delta_generator import DeltaGenerator
+    given: dict[str, object] = {}
+    original = DeltaGenerator.download_button
+
+    def recording(self, label, data, file_name=None, *args, **kwargs):
+        given[file_name] = data
+        return original(self, label, data, file_name, *args, **kwargs)
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    return given

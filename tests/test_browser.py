@@ -6,61 +6,15 @@ if any was attempted. Runs by default; skipped only outside CI when chromium is 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+from tests.browser_support import (browser, chromium_missing, offline_context, start_app,  # noqa: F401
+                                   wait_until_idle, warm_up)
 
 pytestmark = pytest.mark.browser
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
+if chromium_missing():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(env: dict) -> tuple[subprocess.Popen, str]:
-    """`streamlit run dashboard.py` on a free loopback port; returns once it answers its health check."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    pytest.fail("streamlit did not start: " + (proc.stdout.read() if proc.stdout else ""))
-
-
-def warm_up(url: str, browser) -> None:
-    """One full load before the tests time anything: on a fresh clone it builds the database."""
-    page = browser.new_page()
-    try:
-        page.goto(url)
-        wait_until_idle(page, timeout_s=180)
-    finally:
-        page.close()
 
 
 @pytest.fixture(scope="module")
@@ -73,43 +27,14 @@ def app_url(browser):
     proc.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def offline_page(browser):
     """A page whose every non-local request is aborted and remembered."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    blocked: list[str] = []
-
-    def guard(route):
-        host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    context = offline_context(browser)
     page = context.new_page()
-    page.blocked = blocked
+    page.blocked = context.blocked
     yield page
     context.close()
-
-
-def wait_until_idle(page, timeout_s: float = 90) -> None:
-    """Wait for the heading, then for Streamlit to finish running the script."""
-    page.wait_for_selector('[data-testid="stHeading"]', timeout=timeout_s * 1000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout_s * 1000)
 
 
 @pytest.mark.parametrize("path", ["", "homicide", "threats", "projects", "kpi_progress", "country_brief",
@@ -323,21 +248,10 @@ def test_first_start_on_a_fresh_copy_with_five_visitors_builds_once(browser, tmp
     from tests.fresh import clean_env, fresh_copy
     app = fresh_copy(tmp_path / "app")
     assert not (app / "data" / "dashboard.duckdb").exists()
-    port = free_port()
     log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=app, env=clean_env(), stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_app(clean_env(), cwd=app, log=log)
     contexts = []
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
         pages = []
         for path in ("", "homicide", "projects", "threats", "kpi_progress"):
             context = browser.new_context(viewport={"width": 1440, "height": 900})

@@ -87,15 +87,8 @@ def test_kpi_progress_shows_the_demonstration_results(app_db):
     assert not plain.get("plotly_chart")  # the official data reports no result
 
 
-def test_a_demonstration_download_says_so_in_every_row(app_db, monkeypatch):
-    from streamlit.delta_generator import DeltaGenerator
-    given: dict[str, object] = {}  # file name -> what the download button was given (made on click)
-    original = DeltaGenerator.download_button
-
-    def recording(self, label, data, file_name=None, *args, **kwargs):
-        given[file_name] = data
-        return original(self, label, data, file_name, *args, **kwargs)
-    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+def test_a_demonstration_download_says_so_in_every_row(app_db, downloads_given):
+    given = downloads_given
     open_page("app_pages/projects.py", {"demo": "1", "p_tab": "list"})
     csv = given["donor_projects_illustrative.csv"]().decode().splitlines()
     assert csv[0].endswith(",data") and all(line.endswith(LABEL) for line in csv[1:] if line)

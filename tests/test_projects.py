@@ -388,15 +388,8 @@ def hostile_db(curated_copy, tmp_path, monkeypatch):
     st.cache_data.clear()
 
 
-def test_export_of_the_filtered_table_keeps_formulas_as_text(hostile_db, monkeypatch):
-    from streamlit.delta_generator import DeltaGenerator
-    given: dict[str, object] = {}  # file name -> what the download button was given (made on click)
-    original = DeltaGenerator.download_button
-
-    def recording(self, label, data, file_name=None, *args, **kwargs):
-        given[file_name] = data
-        return original(self, label, data, file_name, *args, **kwargs)
-    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+def test_export_of_the_filtered_table_keeps_formulas_as_text(hostile_db, downloads_given):
+    given = downloads_given
     at = run_page({"p_impl": "undp"})
     assert not at.exception, [e.value for e in at.exception]
     shown = main_table(at)

@@ -9,25 +9,16 @@ on the exports: each saved view's slide image drawn at its size, and the printed
 from __future__ import annotations
 
 import re
-from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, chromium_missing, start_app, wait_until_idle
+from tests.browser_support import (browser, chromium_missing, offline_context, start_app,  # noqa: F401
+                                   wait_until_idle)
 from tests.rendered import SIZES, VIEWS, defects, figure_defects, open_parts, results_folder, view_url, wait_for_charts
 
 pytestmark = pytest.mark.browser
 if chromium_missing():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -49,23 +40,6 @@ def app_url(results_env, browser):
     yield url
     proc.terminate()
     proc.wait(timeout=20)
-
-
-def offline_context(browser, width: int, height: int):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    blocked: list[str] = []
-
-    def guard(route):
-        host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:", "file:")) or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    context.blocked = blocked
-    return context
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -40,18 +40,26 @@ def tier_matrix(threats: pd.DataFrame, tiers: pd.DataFrame, selected: str | None
     plot_width = canvas.width - left - EDGE
     column = plot_width / X_SPAN * 0.96 - 2 * pad  # the text width a tier column holds
     names = dict(zip(tiers["tier"], tiers["name"]))
+    # The names inside the tier columns: at the chart's size, or smaller where a word would not fit its
+    # column whole (a projector's larger type in a narrow column), never below a legible floor.
+    words = [w for text in [*names.values(), *threats["name"]] for w in str(text).split()]
+    label_font = font
+    while label_font > canvas.size(11) and max(measure.width(w, label_font, bold=True) for w in words) > column:
+        label_font -= 0.5
 
     headings = {tier: f"<b>{t('threats_chart.tier_short', tier=tier)}</b><br>"
-                      + measure.wrapped(plain(names.get(tier, "")), column, font)
+                      + measure.wrapped(plain(names.get(tier, "")), column, label_font)
                 for tier in REGION_X}
     entries: dict[int, list[tuple]] = {}
     for tier, group in threats.groupby("tier"):
-        entries[int(tier)] = [(row, measure.wrapped(plain(row.name), column, font)) for row in group.itertuples()]
+        entries[int(tier)] = [(row, measure.wrapped(plain(row.name), column, label_font))
+                              for row in group.itertuples()]
     marker = canvas.size(MARKER)
 
     def stack_height(tier: int) -> float:
-        body = sum(marker + 4 + measure.height(label, font) + canvas.size(12) for _, label in entries.get(tier, []))
-        return measure.height(headings[tier], font) + canvas.size(14) + body
+        body = sum(marker + 4 + measure.height(label, label_font) + canvas.size(12)
+                   for _, label in entries.get(tier, []))
+        return measure.height(headings[tier], label_font) + canvas.size(14) + body
 
     lower_note = measure.wrapped(t("threats_chart.no_lower_impact"), plot_width / X_SPAN * 3 * 0.9, font)
     lower = measure.height(lower_note, font) + canvas.size(40)
@@ -67,8 +75,8 @@ def tier_matrix(threats: pd.DataFrame, tiers: pd.DataFrame, selected: str | None
         fig.add_shape(type="rect", x0=x0 + .02, x1=x1 - .02, y0=y0 + 2, y1=height - 2, line=dict(color="white", width=2),
                       fillcolor=TIER_FILL[tier], opacity=0.35 if tier != 4 else 0.6, layer="below")
         fig.add_annotation(x=(x0 + x1) / 2, y=height - pad, text=headings[tier], showarrow=False,
-                           font=dict(size=font, color=TEXT_COLOR), yanchor="top", align="center")
-        y = height - pad - measure.height(headings[tier], font) - canvas.size(14)
+                           font=dict(size=label_font, color=TEXT_COLOR), yanchor="top", align="center")
+        y = height - pad - measure.height(headings[tier], label_font) - canvas.size(14)
         for row, label in entries.get(tier, []):
             xs.append((x0 + x1) / 2)
             ys.append(y - marker / 2)
@@ -78,13 +86,13 @@ def tier_matrix(threats: pd.DataFrame, tiers: pd.DataFrame, selected: str | None
                             ref=plain(row.source_ref)))
             ids.append(row.threat_id)
             colors.append(TIER_FILL[tier])
-            y -= marker + 4 + measure.height(label, font) + canvas.size(12)
+            y -= marker + 4 + measure.height(label, label_font) + canvas.size(12)
     fig.add_shape(type="rect", x0=0.02, x1=2.98, y0=2, y1=lower - 2, line=dict(color="#bdbdbd", width=1, dash="dot"),
                   fillcolor="white", layer="below")
     fig.add_annotation(x=1.5, y=lower / 2, text=lower_note, showarrow=False, font=dict(size=font, color="#757575"))
     fig.add_trace(go.Scatter(
         x=xs, y=ys, mode="markers+text", text=labels, customdata=ids, name=MATRIX_TRACE,
-        textposition="bottom center", textfont=dict(size=font, color=TEXT_COLOR), cliponaxis=False,
+        textposition="bottom center", textfont=dict(size=label_font, color=TEXT_COLOR), cliponaxis=False,
         marker=dict(size=[marker * 1.5 if i == selected else marker for i in ids], color=colors,
                     line=dict(color=["black" if i == selected else "#4d4d4d" for i in ids],
                               width=[4 if i == selected else 1 for i in ids])),
@@ -107,13 +115,14 @@ def tier_matrix(threats: pd.DataFrame, tiers: pd.DataFrame, selected: str | None
                        meta={"canvas": canvas.width, "scale": canvas.scale, "lower_impact_top": lower})
 
 
-def funding_label(eur: float, n_unfunded: float) -> str:
-    """'12.5' EUR million; '12.5+' when some projects in the cell state no amount; 'n/s' when none does."""
+def funding_label(eur: float, n_unfunded: float, digits: int = 1) -> str:
+    """'12.5' EUR million ('13' with digits=0); '12.5+' when some projects in the cell state no amount;
+    'n/s' when none does."""
     if pd.isna(eur):
         return ""
     if eur == 0 and n_unfunded > 0:
         return t("threats_chart.not_stated_short")
-    return f"{fmt.eur_millions(eur)}{'+' if n_unfunded > 0 else ''}"
+    return f"{fmt.number(eur / 1e6, digits)}{'+' if n_unfunded > 0 else ''}"
 
 
 def coverage_heatmap(matrix: pd.DataFrame, row_labels: list[str], col_labels: list[str], value: str,
@@ -125,9 +134,12 @@ def coverage_heatmap(matrix: pd.DataFrame, row_labels: list[str], col_labels: li
     if value == "funding_eur":
         z = matrix / 1e6
         missing = unfunded.fillna(0) if unfunded is not None else matrix * 0
-        text = pd.DataFrame([[funding_label(e, n) for e, n in zip(er, nr)]
-                             for er, nr in zip(matrix.to_numpy(), missing.to_numpy())],
-                            index=matrix.index, columns=matrix.columns)
+
+        def labels(digits: int) -> pd.DataFrame:
+            return pd.DataFrame([[funding_label(e, n, digits) for e, n in zip(er, nr)]
+                                 for er, nr in zip(matrix.to_numpy(), missing.to_numpy())],
+                                index=matrix.index, columns=matrix.columns)
+        text = labels(1)
         colorbar_title, title = t("threats_chart.eur_million"), t("threats_chart.coverage_title_funding")
     else:
         z = matrix
@@ -152,6 +164,9 @@ def coverage_heatmap(matrix: pd.DataFrame, row_labels: list[str], col_labels: li
     widest = max((measure.width(x, cell_font) for x in text.to_numpy().ravel() if x), default=0)
     while widest > cell - 6 and cell_font > canvas.size(11):
         cell_font -= 1
+        widest = max((measure.width(x, cell_font) for x in text.to_numpy().ravel() if x), default=0)
+    if widest > cell - 6 and value == "funding_eur":  # whole millions fit where tenths do not
+        text = labels(0)
         widest = max((measure.width(x, cell_font) for x in text.to_numpy().ravel() if x), default=0)
     printed = widest <= cell - 6
     row_height = max(max(measure.height(r, font) for r in rows) + 10, cell_font * 2)  # Plotly's rows are even
