@@ -31,7 +31,9 @@ if saved:
             base = ui.view_link(st.context.url, {}).rsplit("/", 1)[0]
             st.session_state["pack_file"] = pack.build_pack(views, base, as_of.date() if as_of is not None else None,
                                                             lang=current_language())
-    if st.session_state.get("pack_file"):
+            st.session_state["pack_lang"] = current_language()
+    # A pack built in another language is not offered: build it again in this one.
+    if st.session_state.get("pack_file") and st.session_state.get("pack_lang") == current_language():
         st.download_button(t("pack.download"), st.session_state["pack_file"],
                            f"decision_pack_{as_of:%Y-%m-%d}.pptx" if as_of is not None else "decision_pack.pptx",
                            "application/vnd.openxmlformats-officedocument.presentationml.presentation",

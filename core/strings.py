@@ -92,8 +92,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
 
     # core/ui.py
     "ui.language": "Language / Idioma / Langue",
-    "ui.source_language": "Names and titles from the source documents (threats, KPIs, projects, documents, "
-                          "partners) are shown as written, in English.",
+    "ui.source_language": "Names and titles from the source documents and the data (threats, KPIs, projects, "
+                          "documents, partners, countries) are shown as written, in English.",
     "ui.group_all": "All 16 countries",
     "ui.group_caricom": "CARICOM members",
     "ui.group_elpaccto": "EL PACCTO 2.0 partners",
@@ -101,6 +101,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "ui.footer_sources": "**Sources of this page**",
     "ui.data_as_of": "Data as of {date}",
     "ui.data_as_of_not_reported": "Data as of: not reported",
+    "ui.excel_about": "About",
+    "ui.excel_item": "item",
+    "ui.excel_value": "value",
     "ui.excel_table": "table",
     "ui.excel_source": "source",
     "ui.excel_data_as_of": "data as of",

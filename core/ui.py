@@ -147,7 +147,9 @@ def downloads(frame: pd.DataFrame, name: str, source_ids: Sequence[str], key: st
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(t("ui.download_csv"), functools.partial(to_csv_bytes, frame), f"{name}.csv", "text/csv",
                          key=f"{key}_csv", on_click="ignore")
-    right.download_button(t("ui.download_excel"), functools.partial(to_excel_bytes, frame, name, about), f"{name}.xlsx",
+    excel = functools.partial(to_excel_bytes, frame, name, about, t("ui.excel_about"),
+                              (t("ui.excel_item"), t("ui.excel_value")))  # written now, in the reader's language
+    right.download_button(t("ui.download_excel"), excel, f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                           on_click="ignore")
 
