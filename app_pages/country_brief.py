@@ -8,7 +8,7 @@ from core.homicide import country_profile
 from core.figures import homicide as charts
 from core.strings import t
 
-SOURCE = queries.PRIMARY_HOMICIDE_SOURCE
+SERIES = queries.DEFAULT_SERIES  # the brief shows the default series, its newest edition
 PROJECT_SOURCES = ["elpaccto_carib_2025", "impacs_projects", "eu_celac_drugs_2019"]
 PRINT_WIDTH = 680  # px: fits the printable width of A4 (186 mm) and Letter (192 mm) at 96 dpi
 BRIEF_ROWS = 8  # project rows: with the chart and the threats, the brief prints on two pages
@@ -46,11 +46,14 @@ ui.title(t("brief.title", name=ui.md(name)))
 st.caption(t("brief.print"))
 
 st.header(t("brief.homicide"))
-series = queries.homicide_series((iso3,))
-profile = country_profile(series, SOURCE)
+series = queries.homicide_series((iso3,), SERIES)
+drawn = series[series["role"] != "other"]
+benchmarks = queries.homicide_benchmarks(SERIES)
+profile = country_profile(series)
 ui.profile_cards(profile)
-trend = partial(charts.trend_lines, series, queries.homicide_benchmarks(), SOURCE, height=220)
-ui.chart(trend, "brief_trend", sorted(set(series["source_id"]) | {SOURCE}), f"homicide_trend_{iso3}", place=PRINT_WIDTH)
+trend_sources = sorted(set(drawn["source_id"]) | set(benchmarks["source_id"]))
+trend = partial(charts.trend_lines, drawn, benchmarks, height=220)
+ui.chart(trend, "brief_trend", trend_sources, f"homicide_trend_{iso3}", place=PRINT_WIDTH)
 
 st.header(t("brief.projects"))
 listing = projects.filtered_projects(countries=(iso3,))
@@ -107,4 +110,4 @@ else:
         st.caption(t("brief.kpis_capped", shown=BRIEF_KPI_ROWS, n=len(results)))
 
 state.publish(["b_country"], {"b_country": "JAM"})
-ui.footer([SOURCE, "ccss_2013", *PROJECT_SOURCES, *set(series["source_id"])])
+ui.footer([*trend_sources, "ccss_2013", *PROJECT_SOURCES])

@@ -5,10 +5,12 @@ import pandas as pd
 import streamlit as st
 
 from core import auth, messages, tables, ui
+from core import format as fmt
 from core.db import connection, db_path
 from core.strings import t
 from core.throttle import Throttle
-from loaders import formats, importer, lock
+from loaders import compare, formats, importer, lock
+from loaders.series import SERIES_BY_ID
 from loaders.template import template_bytes
 
 
@@ -61,33 +63,35 @@ def show_problems(problems) -> None:
 
 
 def import_panel(kind: str, label: str) -> None:
-    upload = st.file_uploader(label, type=["csv", "xlsx"], key=f"upload_{kind}")
+    upload = st.file_uploader(label, type=["csv", "xlsx", "xls", "zip"] if kind == "homicide" else ["xlsx"],
+                              key=f"upload_{kind}")
     if upload is None:
         return
     data = upload.getvalue()
+    fingerprint = (upload.name, len(data), hash(data))
+    if st.session_state.get(f"file_{kind}") != fingerprint:  # a new file: earlier answers were for another one
+        st.session_state[f"file_{kind}"] = fingerprint
+        for answer in (f"series_{kind}", f"edition_{kind}"):
+            st.session_state.pop(answer, None)
+    series, edition = st.session_state.get(f"series_{kind}"), st.session_state.get(f"edition_{kind}")
     cache_key = f"plan_{kind}"
+    wanted = (fingerprint, series, edition)
     try:
-        if st.session_state.get(cache_key, (None,))[0] != (upload.name, len(data), hash(data)):
-            st.session_state[cache_key] = ((upload.name, len(data), hash(data)),
-                                           importer.plan(data, upload.name, kind, db_path=db_path()))
+        if st.session_state.get(cache_key, (None,))[0] != wanted:
+            options = {"series": series, "edition": edition.isoformat() if edition else None} if kind == "homicide" else {}
+            st.session_state[cache_key] = (wanted, importer.plan(data, upload.name, kind, db_path=db_path(), **options))
         plan = st.session_state[cache_key][1]
+    except formats.SeriesNeeded as needed:
+        st.session_state.pop(cache_key, None)
+        show_problems(needed.problems)
+        st.selectbox(t("data.series_choice"), list(needed.choices), index=None, key=f"series_{kind}",
+                     format_func=lambda s: SERIES_BY_ID[s].title)
+        return
     except formats.ImportRejected as rejected:
         st.session_state.pop(cache_key, None)
         show_problems(rejected.problems)
         return
-    # The file's name and what it says of itself are data: shown literally, never as Markdown.
-    st.success(t("data.valid", file=ui.md(plan.file_name), format=plan.parsed.format,
-                 publisher=ui.md(plan.parsed.publisher), edition=ui.md(plan.parsed.edition or t("common.not_stated"))))
-    cards = st.columns(4)
-    for card, title, count in zip(cards, (t("data.added"), t("data.changed"), t("data.unchanged"), t("data.ignored")),
-                                  (plan.added, plan.changed, plan.unchanged, plan.ignored)):
-        card.metric(title, count)
-    if plan.ignored:
-        st.caption(t("data.ignored_note", note=plan.parsed.ignored_note))
-    for name, rows in plan.tables.items():
-        if len(rows):
-            st.markdown(t("data.rows", table=name, n=len(rows)))
-            ui.table(tables.shown(rows.drop(columns=["source_id"]).head(200)), hide_index=True, width="stretch")
+    preview(plan, kind)
     if st.button(t("data.apply"), type="primary", key=f"apply_{kind}"):
         try:
             importer.apply(plan, editor, db_path=db_path())
@@ -101,6 +105,51 @@ def import_panel(kind: str, label: str) -> None:
         st.session_state.pop(cache_key, None)
         st.cache_data.clear()
         st.success(t("data.applied", import_id=ui.md(plan.import_id)))
+
+
+def preview(plan, kind: str) -> None:
+    """What the import would do, told truly: its series and edition, the counts at the precision shown, how it
+    was read, where it disagrees with what the dashboard shows now, its rows."""
+    parsed = plan.parsed
+    # The file's name and what it says of itself are data: shown literally, never as Markdown.
+    st.success(t("data.valid", file=ui.md(plan.file_name), format=parsed.format, publisher=ui.md(parsed.publisher),
+                 edition=ui.md(parsed.edition or t("common.not_stated"))))
+    if parsed.series_id:
+        st.markdown(t("data.series_line", series=ui.md(SERIES_BY_ID[parsed.series_id].title),
+                      edition=parsed.edition_date or t("common.not_stated")))
+    if kind == "homicide" and (not parsed.edition_date or st.session_state.get(f"edition_{kind}")):
+        st.date_input(t("data.edition_date"), value=None, key=f"edition_{kind}", help=t("data.edition_help"))
+    cards = st.columns(4)
+    for card, title, count in zip(cards, (t("data.added"), t("data.changed"), t("data.unchanged"), t("data.ignored")),
+                                  (plan.added, plan.changed, plan.unchanged, plan.ignored)):
+        card.metric(title, count)
+    st.caption(t("data.changed_help"))
+    if plan.ignored:
+        st.caption(t("data.ignored_note", note=parsed.ignored_note))
+    for note in plan.notes:
+        st.warning(ui.md(note))
+    if parsed.series_id:
+        differences(plan)
+    for name, rows in plan.tables.items():
+        if len(rows) and name != "dataset_editions":
+            st.markdown(t("data.rows", table=name, n=len(rows)))
+            ui.table(tables.shown(rows.drop(columns=["source_id"]).head(200)), hide_index=True, width="stretch")
+
+
+def differences(plan) -> None:
+    found, threshold = plan.differences, fmt.rate(compare.DIFFERENCE_THRESHOLD)
+    compared = plan.comparison.compared
+    if found.empty:
+        st.caption(t("data.no_differences", compared=compared, threshold=threshold))
+        return
+    st.markdown(t("data.differences", compared=compared, n=len(found), threshold=threshold))
+    headings = {"place": t("data.col_place"), "year": t("data.col_year"), "new_value": t("data.col_new"),
+                "shown_value": t("data.col_shown"), "difference": t("data.col_difference"),
+                "shown_source": t("data.col_shown_source")}
+    frame = found[list(headings)].rename(columns=headings)
+    ui.table(tables.shown(frame, {headings["year"]: "year", headings["new_value"]: "rate",
+                                      headings["shown_value"]: "rate", headings["difference"]: "signed"}),
+                 hide_index=True, width="stretch")
 
 
 homicide_tab, kpi_tab, log_tab = st.tabs([t("data.tab_homicide"), t("data.tab_kpi"), t("data.tab_log")])

@@ -117,20 +117,72 @@ def show_kpis() -> set[str]:
     return used
 
 
+def obi_kind(row) -> str:
+    if row.kind == "qualitative":
+        return t("kpi.obi_kind_qualitative")
+    return t("kpi.obi_kind_both") if row.assessment else t("kpi.obi_kind_quantitative")
+
+
 def obi_card(row) -> None:
     st.markdown(f"**{row.obi_id}: {ui.md(row.title)}**")
-    kinds = {"quantitative": t("kpi.kind_quantitative"), "qualitative": t("kpi.kind_qualitative")}
-    st.caption(kinds.get(row.kind, row.kind))  # the plan's classification, a stored word
+    st.caption(obi_kind(row))
     no_result()
+
+
+def show_obi_results(row, results: pd.DataFrame) -> None:
+    """One OBI with results: its value against the baseline by period (regional figures), the latest
+    assessment in words, and every report."""
+    with st.container(border=True):
+        st.markdown(f"**{row.obi_id}: {ui.md(row.title)}**")
+        st.caption(obi_kind(row))
+        regional = results[results["iso3"].isna() & results["value"].notna()]
+        if len(regional):
+            latest_unit = regional["unit"].dropna().iloc[-1] if regional["unit"].notna().any() else None
+            if latest_unit:
+                st.caption(t("kpi.obi_unit", unit=ui.md(latest_unit)))
+            totals = (regional.sort_values("as_of").groupby("period", as_index=False).last()
+                      .rename(columns={"baseline": "target"}))
+            ui.chart(partial(charts.bullet_chart, totals[["period", "value", "target"]], None,
+                             title=t("kpi.obi_chart_title", obi=row.obi_id), reference="baseline"),
+                     f"o_bullet_{row.obi_id}", [PLAN, *sorted(set(results["source_id"]))], f"{row.obi_id}_vs_baseline",
+                     boxed=True)
+        said = results[results["assessment"].notna()].sort_values(["period", "as_of"])
+        if len(said):
+            last = said.iloc[-1]
+            where = last["country"] if isinstance(last["country"], str) else t("kpi_table.regional")
+            st.markdown(t("kpi.obi_latest_assessment", period=ui.md(last["period"]), where=ui.md(where)))
+            st.markdown("> " + ui.md(last["assessment"]))
+        box, is_open = ui.lazy_expander(t("kpi.obi_history", n=len(results)), key=f"o_open_{row.obi_id}")
+        if is_open:
+            with box:
+                history = results.assign(country=results["country"].fillna(t("kpi_table.regional")))
+                ui.table(tables.shown(history[["period", "country", "value", "unit", "baseline", "assessment",
+                                               "as_of", "source_title"]].rename(columns={
+                    "period": t("kpi.col_period"), "country": t("common.country"), "value": t("kpi.col_value"),
+                    "unit": t("kpi.col_unit"), "baseline": t("kpi.col_baseline"),
+                    "assessment": t("kpi.col_assessment"), "as_of": t("kpi.col_as_of"),
+                    "source_title": t("kpi_table.source")}),
+                    {t("kpi.col_value"): "number", t("kpi.col_baseline"): "number", t("kpi.col_as_of"): "date"},
+                    missing={t("kpi.col_value"): "", t("kpi.col_baseline"): ""}), hide_index=True, width="stretch")
+        ui.source_caption(sorted(set(results["source_id"])))
 
 
 def show_obis() -> set[str]:
     st.caption(t("kpi.obis_caption"))
+    results = kpi.obi_results()
     for criterion, members in kpi.obi_list().groupby("criterion", sort=False):
         st.subheader(criterion)
-        in_pairs(list(members.itertuples()), obi_card)
+        waiting = []
+        for row in members.itertuples():
+            if row.n_results == 0:
+                waiting.append(row)
+                continue
+            in_pairs(waiting, obi_card)
+            waiting = []
+            show_obi_results(row, results[results["obi_id"] == row.obi_id])
+        in_pairs(waiting, obi_card)
     ui.source_caption([PLAN])
-    return {PLAN}
+    return {PLAN, *results["source_id"]}
 
 
 def show_actions() -> set[str]:

@@ -7,11 +7,10 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from core import format as fmt
-from core import kpi, queries, ui
+from core import kpi, queries, state, ui
 from core.figures import homicide as homicide_charts
 from core.strings import lang_param, t
 
-SOURCE = queries.PRIMARY_HOMICIDE_SOURCE
 TODAY = dt.date.today()
 
 
@@ -27,8 +26,12 @@ def link(page: str, label: str, **params: str) -> None:
 ui.title(t("overview.title"))
 st.caption(t("overview.caption"))
 
-headline = queries.homicide_headline(SOURCE).iloc[0]
+# The homicide series shown: the default one (its newest edition), or the one a link names (?series=).
+state.restore("series", queries.DEFAULT_SERIES)
+SERIES = queries.series_or_default(st.session_state["series"])
+headline = queries.homicide_headline(SERIES).iloc[0]
 year = int(headline["year"])
+series_link = {} if SERIES == queries.DEFAULT_SERIES else {"series": SERIES}
 projects = kpi.active_projects_summary(TODAY.year, TODAY)
 kpis, actions, threats = kpi.kpi_coverage(), kpi.action_coverage(TODAY.year), kpi.threat_coverage()
 
@@ -40,8 +43,8 @@ with st.container(border=True):
     row[1].metric(t("overview.world_year", year=year), fmt.rate(headline["world"]))
     row[2].metric(t("overview.above_world_year", year=year), t("common.n_of_total", n=above, total=reporting))
     st.markdown(t("overview.homicide_summary", n=above, total=reporting, year=year))
-    ui.source_caption([SOURCE])
-    link("app_pages/homicide.py", t("overview.link_homicide"))
+    ui.source_caption(list(headline["source_ids"]))
+    link("app_pages/homicide.py", t("overview.link_homicide"), **series_link)
 
 first, second = st.columns(2, gap="medium")
 with first.container(border=True, height="stretch"):
@@ -90,10 +93,12 @@ with second.container(border=True, height="stretch"):
     link("app_pages/threats.py", t("overview.link_threats"))
 
 with st.container(border=True):
-    values = queries.homicide_map_values(year, SOURCE)
+    values = queries.homicide_map_values(year, SERIES)
+    map_sources = sorted(set(values["source_id"].dropna()))
     ui.chart(partial(homicide_charts.rate_map, values, year, queries.homicide_rate_ceiling()), "overview_map",
-             [SOURCE], f"homicide_map_{year}", boxed=True, static=True)
-    link("app_pages/homicide.py", t("overview.link_map"), year=str(year))
+             map_sources, f"homicide_map_{year}", boxed=True, static=True)
+    link("app_pages/homicide.py", t("overview.link_map"), year=str(year), **series_link)
 
-ui.footer([SOURCE, "ccss_2013", "elpaccto_carib_2025", *projects["source_ids"],
+state.publish(["series"], {"series": queries.DEFAULT_SERIES})
+ui.footer([*headline["source_ids"], *map_sources, "ccss_2013", "elpaccto_carib_2025", *projects["source_ids"],
            *queries.table_sources(("kpi_results", "action_status"))])

@@ -32,23 +32,33 @@ def active_db():
     return demo_db_path() if demo.is_on() else db_path()
 
 
-def connection() -> duckdb.DuckDBPyConnection:
+def identity() -> tuple[str, int, int, int]:
+    """The database file this session reads as it is now: path, inode, size, modification time.
+
+    A build (the app's, an import's or an undo's, from any process) publishes a new file by renaming it over
+    the old one, so the identity changes with every rebuild: what is cached under it is never stale.
+    """
     path = active_db()
     if demo.is_on():
         ensure_built(db_path=path, extra_dirs=[DEMO_DIR])  # the official data plus data/demo, in its own file
     elif path == DB_PATH:
         ensure_built()  # builds from data/curated (and applied imports) when missing or stale
     info = path.stat()
-    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)  # a rebuild publishes a new file (a new inode)
+    return str(path), info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    path, *rest = identity()
+    stamp = tuple(rest)  # a rebuild publishes a new file (a new inode, a new time)
     with _lock:
-        previous = _stamps.get(str(path))
+        previous = _stamps.get(path)
         if previous is not None and previous != stamp:
             # The file was rebuilt (an import, an undo). DuckDB keeps one instance per path in a
             # process: unless the old connection is closed, connecting again returns the old data.
-            _connection(str(path), previous).close()
+            _connection(path, previous).close()
             _connection.clear()
-        _stamps[str(path)] = stamp
-        return _connection(str(path), stamp)
+        _stamps[path] = stamp
+        return _connection(path, stamp)
 
 
 def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:
@@ -61,8 +71,10 @@ def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:
 
 
 def cached(func):
-    """st.cache_data keyed by the function, its parameters, the database file in use and the reader's language
-    (a function may write headings or values in it: a Spanish reader never gets an English session's copy).
+    """st.cache_data keyed by the function, its parameters, the database file's identity (path, inode, size,
+    modification time) and the reader's language: an import or undo made by the command line shows in a running
+    app on its next rerun, and a Spanish reader never gets an English session's copy (a function may write
+    headings or values in the reader's language).
 
     functools.wraps keeps each function's own name and source in Streamlit's cache key.
     """
@@ -74,7 +86,7 @@ def cached(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        return cached_keyed(str(active_db()), current_language(), *args, **kwargs)
+        return cached_keyed(identity(), current_language(), *args, **kwargs)
 
     wrapper.clear = cached_keyed.clear
     return wrapper

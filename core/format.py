@@ -16,9 +16,11 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
+from loaders.tables import RATE_SHOWN_DIGITS
+
 # The reader's language -> the CLDR locale its numbers and dates follow (British English: day month year).
 LOCALES = {"en": "en_GB", "es": "es_ES", "fr": "fr_FR"}
-RATE_DIGITS = 1
+RATE_DIGITS = RATE_SHOWN_DIGITS  # one place decides it: the importer's preview compares at the same precision
 # Short amounts' units: millions and thousands as each language abbreviates them (CLDR's short forms).
 SHORT_UNITS = {"en_GB": ("M", "K"), "es_ES": ("M", "mil"), "fr_FR": ("M", "k")}
 

@@ -155,10 +155,21 @@ def kpi_results_table() -> pd.DataFrame:
 
 @cached
 def obi_list() -> pd.DataFrame:
-    """The 12 opinion-based indicators in plan order (the database holds no OBI results)."""
+    """The 12 opinion-based indicators in plan order, with how many results each has."""
     return query("""
-        SELECT obi_id, criterion, title, kind, source_id, source_ref
-        FROM obis ORDER BY CAST(substr(obi_id, 4) AS INTEGER)""")
+        SELECT o.obi_id, o.criterion, o.title, o.kind, o.assessment, o.source_id, o.source_ref,
+               (SELECT count(*) FROM obi_results r WHERE r.obi_id = o.obi_id) AS n_results
+        FROM obis o ORDER BY CAST(substr(o.obi_id, 4) AS INTEGER)""")
+
+
+@cached
+def obi_results() -> pd.DataFrame:
+    """Every reported OBI result (country empty for a regional one), newest report last within a period."""
+    return query("""
+        SELECT r.obi_id, r.period, r.iso3, c.name AS country, r.value, r.unit, r.baseline, r.assessment,
+               r.as_of, s.title AS source_title, r.source_ref, r.source_id
+        FROM obi_results r JOIN sources s USING (source_id) LEFT JOIN countries c USING (iso3)
+        ORDER BY CAST(substr(r.obi_id, 4) AS INTEGER), r.period, r.iso3 NULLS FIRST, r.as_of""")
 
 
 # --- CCSS action-plan tracker -------------------------------------------------------------

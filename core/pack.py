@@ -76,23 +76,24 @@ def _finished(figure: go.Figure | None, source_ids) -> go.Figure | None:
 # --- each page's view -----------------------------------------------------------------------------------
 
 def homicide_snapshot(params: dict) -> Snapshot:
-    source = queries.PRIMARY_HOMICIDE_SOURCE
-    first, last = queries.homicide_year_range(source)
+    series_id = queries.series_or_default(params.get("series", queries.DEFAULT_SERIES))
+    first, last = queries.homicide_year_range(series_id)
     names = dict(zip(queries.countries()["iso3"], queries.countries()["name"]))
     tab = _choice(params, "tab", ("map", "trends", "table"), "map")
     year = min(max(_int(params, "year", last), first), last)
     ceiling = queries.homicide_rate_ceiling()
-    values = queries.homicide_map_values(year, source)
+    values = queries.homicide_map_values(year, series_id)
     shown = values[values["iso3"].isin(_group(params))]
+    bench = queries.homicide_benchmarks(series_id)
     if tab == "trends":
         chosen = _listed(params, "trend", names) or ["JAM", "TTO", "BRB"]
         since = _int(params, "since", first)
         since = since if first <= since < last else first
-        series = queries.homicide_series(tuple(chosen))
-        sources = sorted(set(series["source_id"]) | {source})
-        figure = homicide_charts.trend_lines(series, queries.homicide_benchmarks(), source, since=since,
-                                             canvas=SLIDE_CANVAS)
-        latest = series[(series["source_id"] == source)].dropna(subset=["year"]).sort_values("year")
+        series = queries.homicide_series(tuple(chosen), series_id)
+        drawn = series[series["role"] != "other"]
+        sources = sorted(set(drawn["source_id"]) | set(bench["source_id"]))
+        figure = homicide_charts.trend_lines(drawn, bench, since=since, canvas=SLIDE_CANVAS)
+        latest = series[series["role"] == "series"].dropna(subset=["year"]).sort_values("year")
         numbers = [t("pack.homicide_rate_older", name=names[iso3], rate=fmt.rate(rows["rate_per_100k"].iloc[-1]),
                      year=int(rows["year"].iloc[-1]))
                    for iso3, rows in latest.groupby("iso3", sort=False)]
@@ -101,9 +102,8 @@ def homicide_snapshot(params: dict) -> Snapshot:
     numbers = [t("pack.homicide_rate", name=r.name, rate=fmt.rate(r.rate_per_100k)) if r.is_current
                else t("pack.homicide_rate_older", name=r.name, rate=fmt.rate(r.rate_per_100k), year=int(r.value_year))
                for r in ranked.itertuples()]
-    bench = queries.homicide_benchmarks()
     for area in ("Latin America and the Caribbean", "World"):  # the areas as stored (data, not text)
-        row = bench[(bench["area"] == area) & (bench["year"] == year) & (bench["source_id"] == source)]
+        row = bench[(bench["area"] == area) & (bench["year"] == year)]
         if len(row):
             numbers.append(t("pack.homicide_area", area=homicide_charts.area_name(area),
                              rate=fmt.rate(row["rate_per_100k"].iloc[0])))
@@ -112,12 +112,13 @@ def homicide_snapshot(params: dict) -> Snapshot:
     table = pd.DataFrame({t("common.country"): shown["name"],
                           t("homicide_table.rate"): [fmt.rate_in_year(r.rate_per_100k, r.value_year, r.is_current)
                                                      for r in shown.itertuples()]})
+    sources = sorted(set(shown["source_id"].dropna()) | set(bench.loc[bench["year"] == year, "source_id"]))
     if tab == "table":
-        return Snapshot(t("pack.homicide_table_title", year=year), None, numbers, [source], table, notes)
+        return Snapshot(t("pack.homicide_table_title", year=year), None, numbers, sources, table, notes)
     build = homicide_charts.tile_map if params.get("map") == "tiles" else homicide_charts.rate_map
     country = _choice(params, "country", names, "JAM")
     figure = build(shown, year, ceiling, selected=country, canvas=SLIDE_CANVAS)
-    return Snapshot(t("pack.homicide_title", year=year), _finished(figure, [source]), numbers, [source], table, notes)
+    return Snapshot(t("pack.homicide_title", year=year), _finished(figure, sources), numbers, sources, table, notes)
 
 
 def threats_snapshot(params: dict) -> Snapshot:
@@ -272,8 +273,8 @@ def kpi_snapshot(params: dict) -> Snapshot:
 
 def overview_snapshot(params: dict) -> Snapshot:
     """The Overview's headline figures, with its homicide map."""
-    source, today = queries.PRIMARY_HOMICIDE_SOURCE, date.today()
-    headline = queries.homicide_headline(source).iloc[0]
+    series_id, today = queries.series_or_default(params.get("series", queries.DEFAULT_SERIES)), date.today()
+    headline = queries.homicide_headline(series_id).iloc[0]
     year = int(headline["year"])
     active = kpi.active_projects_summary(today.year, today)
     kpis, actions, tiers = kpi.kpi_coverage(), kpi.action_coverage(today.year), kpi.threat_coverage()
@@ -288,11 +289,12 @@ def overview_snapshot(params: dict) -> Snapshot:
         t("pack.overview_threats", n=int(tiers["n_threats"]), tiers=int(tiers["n_tiers"]),
           tier1=int(tiers["n_tier1"])),
     ]
-    values = queries.homicide_map_values(year, source)
+    values = queries.homicide_map_values(year, series_id)
+    map_sources = sorted(set(values["source_id"].dropna()))
     figure = homicide_charts.rate_map(values, year, queries.homicide_rate_ceiling(), canvas=SLIDE_CANVAS)
-    sources = [source, "ccss_2013", "elpaccto_carib_2025", *active["source_ids"],
+    sources = [*headline["source_ids"], *map_sources, "ccss_2013", "elpaccto_carib_2025", *active["source_ids"],
                *queries.table_sources(("kpi_results", "action_status"))]
-    return Snapshot(t("overview.title"), _finished(figure, [source]), numbers, sorted(set(sources)))
+    return Snapshot(t("overview.title"), _finished(figure, map_sources), numbers, sorted(set(sources)))
 
 
 # Keyed by the page's url path; dashboard.py's PACKABLE lists the same pages.
@@ -334,7 +336,8 @@ def describe(view: SavedView) -> str:
             if _int(params, "since", None):
                 parts.append(t("pack.name_since", year=params["since"]))
         else:
-            year = params.get("year") or str(queries.homicide_year_range(queries.PRIMARY_HOMICIDE_SOURCE)[1])
+            series_id = queries.series_or_default(params.get("series", queries.DEFAULT_SERIES))
+            year = params.get("year") or str(queries.homicide_year_range(series_id)[1])
             parts = [t("pack.name_table") if tab == "table" else
                      t("pack.name_tiles") if params.get("map") == "tiles" else t("pack.name_map"), year]
     elif view.page == "threats":

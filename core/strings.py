@@ -120,6 +120,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "ui.change_5y": "Change over 5 years",
     "ui.change_10y": "Change over 10 years",
     "ui.not_available": "not available",
+    "ui.latest_source": "Latest value from: {source}",
     "ui.change_help": "Difference in rate per 100,000 from the value that many years before the latest year.",
 
     # core/present.py
@@ -205,6 +206,15 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "homicide.table": "Table: {year}",
     "homicide.sources_differ": "For some countries another source gives a different value for this year: both are "
                                "shown.",
+    "homicide.series": "Series",
+    "homicide.series_help": "Whose figures the map, ranking, profile, trends and table show. A series shows its newest "
+                            "edition for each country and year. 'Latest available' takes, for each country and year, "
+                            "the newest edition among the series of recorded victims (UNODC's own, the World Bank's "
+                            "and Our World in Data's copies of them), each value with its source; IHME's model "
+                            "estimates are a series of their own.",
+    "homicide.series_latest": "Latest available (newest edition per country and year)",
+    "homicide.year_not_in_series": "The link asks for the year {year}, which this series does not cover ({first}-{last}): "
+                                   "showing {last}.",
 
     # app_pages/threats.py
     "threats.title": "Threat tiers",
@@ -317,7 +327,21 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "kpi.breakdown_period": "Period of the breakdowns",
     "kpi.all_results": "All reported results",
     "kpi.obis_caption": "The 12 opinion-based indicators of the EL PACCTO 2.0 plan, by evaluation criterion, each "
-                        "quantitative or qualitative as the plan classifies it.",
+                        "quantitative or qualitative as the plan classifies it. Where results are reported: the "
+                        "value against its baseline, the latest assessment in words, and every report by period.",
+    "kpi.obi_kind_quantitative": "Quantitative",
+    "kpi.obi_kind_qualitative": "Qualitative",
+    "kpi.obi_kind_both": "Quantitative, complemented with a qualitative assessment",
+    "kpi.obi_chart_title": "{obi}: reported value against the baseline, by period",
+    "kpi.obi_unit": "Value: {unit}.",
+    "kpi.obi_latest_assessment": "Latest assessment ({period}, {where}):",
+    "kpi.obi_history": "Every report ({n})",
+    "kpi.col_period": "Period",
+    "kpi.col_value": "Value",
+    "kpi.col_unit": "Unit",
+    "kpi.col_baseline": "Baseline",
+    "kpi.col_assessment": "Assessment",
+    "kpi.col_as_of": "Reported on",
     "kpi.actions_caption": "The action plan of the CARICOM Crime and Security Strategy 2013: each strategic goal's "
                            "actions with their performance indicator, responsible parties, time frame and latest "
                            "reported status.",
@@ -405,9 +429,28 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "data.tab_homicide": "Homicide statistics",
     "data.tab_kpi": "KPI results and action statuses",
     "data.tab_log": "Import log",
-    "data.homicide_formats": "Accepted: the UNODC data portal export (`data_cts_intentional_homicide`, CSV or Excel), "
-                             "the World Bank WDI CSV (`API_VC.IHR.PSRC.P5_DS2_...csv`) and the Our World in Data "
-                             "grapher CSV. The format is recognised from the content.",
+    "data.homicide_formats": "Accepted: the UNODC data portal export (`data_cts_intentional_homicide`, CSV or Excel, "
+                             "the 2022 and 2024 layouts, also when named .xls) and UNODC's older workbook, the World "
+                             "Bank WDI CSV (`API_VC.IHR.PSRC.P5_DS2_...csv`), and Our World in Data's homicide charts "
+                             "(CSV or the download zip). The layout and the series are recognised from the content, "
+                             "never from the file's name; a file holding another indicator is refused.",
+    "data.series_line": "Series: {series}. Edition: {edition}.",
+    "data.series_choice": "Whose figures does this file hold? (its column does not say)",
+    "data.edition_date": "Edition date (the file states none)",
+    "data.edition_help": "The date the publisher released or last updated these figures. Without it the file counts "
+                         "as of today's import: newer than any edition already imported.",
+    "data.changed_help": "Changed: different, at the one decimal the dashboard shows, from the value the series has "
+                         "now. Added: a country-year the series has no value for.",
+    "data.differences": "**Against what the dashboard shows now** ({compared} values compared): {n} differ by "
+                        "{threshold} or more per 100,000.",
+    "data.no_differences": "Against what the dashboard shows now ({compared} values compared): none differs by "
+                           "{threshold} or more per 100,000.",
+    "data.col_place": "country or area",
+    "data.col_year": "year",
+    "data.col_new": "this file",
+    "data.col_shown": "shown now",
+    "data.col_difference": "difference",
+    "data.col_shown_source": "shown now from",
     "data.homicide_file": "Homicide statistics file",
     "data.template": "Download the Excel template",
     "data.template_caption": "One sheet for KPI results, one for action statuses; the 'lists' sheet gives the valid "
@@ -444,6 +487,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "homicide_chart.per_100k": "homicides per 100,000",
     "homicide_chart.per_100k_population": "homicides per 100,000 population",
     "homicide_chart.ranking": "Ranking, {year}",
+    "homicide_chart.hover_source": "source: {source}",
     "homicide_chart.quoted": "{name}: quoted in documents",
     "homicide_chart.year": "year",
     "homicide_chart.area_world": "World",
@@ -562,6 +606,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     # core/figures/kpi.py
     "kpi_chart.actual": "actual",
     "kpi_chart.target": "target",
+    "kpi_chart.baseline": "baseline",
+    "kpi_chart.vs_baseline": "({change} against the baseline)",
+    "kpi_chart.bullet_axis_baseline": "reported (bar) against the baseline (tick)",
     "kpi_chart.of_target": "({share} of target)",
     "kpi.bullet_title": "{kpi}: result against target, by period",
     "kpi.trend_title": "{kpi}: result and target over time",

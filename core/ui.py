@@ -290,3 +290,5 @@ def profile_cards(profile) -> None:
     for card, label, change in ((cards[1], t("ui.change_5y"), profile.change_5y),
                                 (cards[2], t("ui.change_10y"), profile.change_10y)):
         card.metric(label, fmt.signed(change, missing=t("ui.not_available")), help=t("ui.change_help"))
+    if getattr(profile, "latest_source", None):
+        st.caption(t("ui.latest_source", source=md(profile.latest_source)))

@@ -32,11 +32,13 @@ import pandas as pd
 
 from loaders import importlog, lock, paths
 from loaders.paths import CURATED_DIR, DB_PATH, ROOT  # noqa: F401  (ROOT, DB_PATH: used by callers)
+from loaders.series import SERIES
+from loaders.shown import MACROS
 from loaders.tables import TABLES, Table
 from loaders.validate import Problem, ValidationFailed, check_references, read_table
 
 log = logging.getLogger("dashboard.build")
-BUILD_FORMAT = "2"  # bump when the database's layout changes: databases built before are then stale
+BUILD_FORMAT = "3"  # bump when the database's layout changes: databases built before are then stale
 FIRST_BUILD_WAIT_S = 300.0  # a session that finds no database waits this long for another's build
 SQL_TYPES = {"str": "VARCHAR", "int": "INTEGER", "float": "DOUBLE", "bool": "BOOLEAN", "date": "DATE"}
 
@@ -127,6 +129,12 @@ def _write_metadata(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFra
     con.executemany("INSERT INTO meta_columns VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [(t.name, c.name, i, c.dtype, c.unit, c.nullable, c.description, c.references)
                      for t in TABLES for i, c in enumerate(t.columns)])
+    con.execute("CREATE TABLE series (series_id VARCHAR PRIMARY KEY, title VARCHAR, publisher VARCHAR, "
+                "measure VARCHAR, description VARCHAR, position INTEGER)")
+    con.executemany("INSERT INTO series VALUES (?, ?, ?, ?, ?, ?)",
+                    [(s.series_id, s.title, s.publisher, s.measure, s.description, i) for i, s in enumerate(SERIES)])
+    for macro in MACROS:
+        con.execute(macro)
     con.execute("CREATE TABLE meta_build AS SELECT ?::TIMESTAMP AS built_at, "
                 "(SELECT max(accessed) FROM sources) AS data_as_of, ?::VARCHAR AS inputs_digest, "
                 "?::VARCHAR AS build_id",
@@ -134,12 +142,13 @@ def _write_metadata(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFra
 
 
 def inputs_digest(curated_dir: Path, import_dirs: list[Path], extra_dirs: list[Path] = ()) -> str:
-    """SHA-256 of what the database is built from: the curated CSVs (names and bytes), the table
+    """SHA-256 of what the database is built from: the curated CSVs (names and bytes), the table and series
     declarations, the applied imports in order (an applied import's folder never changes) and any extra
     folder of rows (the demonstration set: its files, whose content may change)."""
     digest = hashlib.sha256(f"format {BUILD_FORMAT}\n".encode())
-    for path in [*sorted(curated_dir.glob("*.csv")), paths.TABLES_FILE, *(p for d in extra_dirs
-                                                                           for p in sorted(d.glob("*.csv")))]:
+    declarations = [paths.TABLES_FILE, paths.SERIES_FILE, paths.SHOWN_FILE]
+    for path in [*sorted(curated_dir.glob("*.csv")), *declarations, *(p for d in extra_dirs
+                                                                       for p in sorted(d.glob("*.csv")))]:
         data = path.read_bytes()
         digest.update(f"{path.name} {len(data)}\n".encode())
         digest.update(data)

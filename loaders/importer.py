@@ -31,15 +31,18 @@ import sys
 import tempfile
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
-from loaders import build, formats, importlog, lock, paths
+from loaders import build, compare, formats, importlog, lock, paths
 from loaders.importlog import LOG_COLUMNS, applied_dirs, read_log  # noqa: F401  (the page and tests use them)
+from loaders.messages import say
 from loaders.paths import CURATED_DIR
+from loaders.reference import Reference
+from loaders.series import SERIES_BY_ID
 from loaders.validate import Problem, ValidationFailed
 
 log = logging.getLogger("dashboard.importer")
@@ -48,6 +51,7 @@ TABLE_COLUMNS = {
     "homicide_benchmarks": ["area", "year", "rate_per_100k", "source_id", "source_ref", "note"],
     "kpi_results": ["kpi_id", "period", "iso3", "breakdown", "value", "target", "source_id", "source_ref", "note"],
     "action_status": ["goal_no", "action_no", "status", "as_of", "source_id", "source_ref", "note"],
+    "dataset_editions": ["source_id", "series_id", "edition_date", "edition", "layout", "source_ref"],
 }
 SOURCE_COLUMNS = ["source_id", "title", "publisher", "year", "kind", "citation", "file", "accessed"]
 MAX_NAME_CHARS = 150
@@ -68,14 +72,27 @@ class Plan:
     added: int
     changed: int
     unchanged: int
+    comparison: compare.Comparison = field(default_factory=compare.Comparison)
+    notes: list[str] = field(default_factory=list)  # what the editor must know before applying
 
     @property
     def ignored(self) -> int:
         return self.parsed.ignored
 
+    @property
+    def differences(self) -> pd.DataFrame:
+        """New values that differ from what the dashboard shows by compare.DIFFERENCE_THRESHOLD or more."""
+        return self.comparison.differences
+
     def summary(self) -> str:
-        return (f"rows added {self.added}, changed {self.changed}, unchanged {self.unchanged}, "
+        text = (f"rows added {self.added}, changed {self.changed}, unchanged {self.unchanged}, "
                 f"ignored {self.ignored}" + (f" ({self.parsed.ignored_note})" if self.ignored else ""))
+        if self.parsed.series_id:
+            text = (f"series: {SERIES_BY_ID[self.parsed.series_id].title}; edition "
+                    f"{self.parsed.edition_date or 'not stated'}\n{text} (changed: different at the one decimal "
+                    f"shown)\ncompared with what the dashboard shows: {self.comparison.compared} values, "
+                    f"{len(self.differences)} differ by {compare.DIFFERENCE_THRESHOLD:g} or more per 100,000")
+        return "\n".join([text, *self.notes])
 
 
 def check_file_name(name: str) -> str:
@@ -115,81 +132,100 @@ def _normalize(parsed: formats.Parsed, source_id: str) -> dict[str, pd.DataFrame
         if "note" not in frame:
             frame["note"] = ""
         tables[name] = frame[TABLE_COLUMNS[name] + ["line"]].reset_index(drop=True)
+    if parsed.series_id:
+        tables["dataset_editions"] = pd.DataFrame([{
+            "source_id": source_id, "series_id": parsed.series_id, "edition_date": parsed.edition_date,
+            "edition": parsed.edition, "layout": parsed.layout, "source_ref": parsed.edition_ref, "line": 1}])
     return tables
 
 
-def _compare(tables: dict[str, pd.DataFrame], publisher: str, db_path: Path) -> tuple[int, int, int]:
-    """Against the latest values the same publisher already gave: added, changed, unchanged."""
-    added = changed = unchanged = 0
-    keys = {"homicide_rates": ["iso3", "year"], "homicide_benchmarks": ["area", "year"],
-            "kpi_results": ["kpi_id", "period", "iso3", "breakdown"], "action_status": ["goal_no", "action_no"]}
-    values = {"homicide_rates": "rate_per_100k", "homicide_benchmarks": "rate_per_100k",
-              "kpi_results": "value", "action_status": "status"}
-    order = {"action_status": "t.as_of", "kpi_results": "s.accessed"}
-    with build.read_only(db_path) as con:
-        for name, rows in tables.items():
-            if rows.empty:
-                continue
-            key, value = keys[name], values[name]
-            cols = ", ".join(f"t.{k}" for k in key)
-            previous = con.execute(f"""
-                SELECT {cols}, arg_max(t.{value}, {order.get(name, 's.accessed')}) AS previous
-                FROM {name} t JOIN sources s ON s.source_id = t.source_id
-                WHERE s.publisher = ? OR ? = 'kpi'
-                GROUP BY ALL""", [publisher, "kpi" if name in ("kpi_results", "action_status") else ""]).df()
-            merged = rows.astype({k: str for k in key}).merge(previous.astype({k: str for k in key}), on=key,
-                                                              how="left")
-            has_previous = merged["previous"].notna()
-            same = has_previous & (merged[value].astype(str) == merged["previous"].astype(str))
-            if value == "rate_per_100k":
-                same = has_previous & ((merged[value].astype(float) - pd.to_numeric(merged["previous"])).abs() < 1e-9)
-            added += int((~has_previous).sum())
-            unchanged += int(same.sum())
-            changed += int((has_previous & ~same).sum())
-    return added, changed, unchanged
+def _edition(parsed: formats.Parsed, edition: str | None, file_name: str) -> None:
+    """The editor's statement of the edition (CLI --edition, the preview's date) for a file that states none."""
+    if not edition:
+        return
+    try:
+        day = datetime.strptime(edition.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise formats.ImportRejected([Problem(file_name, None, None, say("edition.bad", typed=repr(edition[:40])))])
+    parsed.edition_date = day.isoformat()
+    parsed.edition = parsed.edition or f"{day.isoformat()} (stated by the editor)"
+    parsed.edition_ref = "edition stated by the editor at import"
+    parsed.year = day.year
+
+
+def _notes(parsed: formats.Parsed, comparison: compare.Comparison, stamp: datetime) -> list[str]:
+    notes = list(parsed.notes)
+    if not parsed.series_id:
+        return notes
+    title = SERIES_BY_ID[parsed.series_id].title
+    order = parsed.edition_date or f"{stamp:%Y-%m-%d}"
+    if not parsed.edition_date:
+        notes.append(f"The file states no edition date: it counts as of its import ({order}), newer than any "
+                     f"edition of '{title}' already imported. State its edition if it is older "
+                     "(--edition YYYY-MM-DD).")
+    if comparison.newest_edition and order < comparison.newest_edition:
+        notes.append(f"This edition ({order}) is older than the newest edition of '{title}' in the dashboard "
+                     f"({comparison.newest_edition}): its values stay behind the newer ones, listed as other sources.")
+    return notes
 
 
 def plan(data: bytes, file_name: str, kind: str, imports_dir: Path | None = None,
-         curated_dir: Path | None = None, db_path: Path | None = None, validate: bool = True) -> Plan:
+         curated_dir: Path | None = None, db_path: Path | None = None, validate: bool = True,
+         series: str | None = None, edition: str | None = None) -> Plan:
     """Parse and validate an upload against the whole database; raise ImportRejected naming rows/columns.
 
+    `series`: the editor's choice for a file whose column does not say whose figures it holds (formats.SeriesNeeded
+    asks for it); `edition`: the edition's date (YYYY-MM-DD) for a file that states none.
     Writes nothing under the data folder (its scratch copy goes to the system's temporary folder).
     `validate=False` leaves the whole-database check to `apply`, which makes it anyway, under the lock.
     """
     imports_dir = imports_dir or paths.imports_dir()
     curated_dir, db_path = curated_dir or CURATED_DIR, db_path or paths.db_path()
     file_name = check_file_name(file_name)
+    if series is not None and series not in SERIES_BY_ID:
+        raise formats.ImportRejected([Problem(file_name, None, None, say(
+            "series.unknown", series=series, choices=", ".join(SERIES_BY_ID)))])
     sha = hashlib.sha256(data).hexdigest()
     log_ = read_log(imports_dir)
     again = log_[(log_["sha256"] == sha) & (log_["status"] == "applied")]
     if len(again):
         raise formats.ImportRejected([Problem(file_name, None, None,
                                               f"this file was already imported as {again['import_id'].iloc[0]}")])
-    parsed = formats.parse(data, file_name)
+    parsed = formats.parse(data, file_name, series=series, reference=Reference.from_curated(curated_dir))
     if parsed.kind != kind:
         raise formats.ImportRejected([Problem(file_name, None, None,
                                               f"this is a {parsed.kind} file ({parsed.format}), not a {kind} file")])
+    if parsed.rows == 0:  # readers refuse an empty homicide file themselves; a template with no row is refused here
+        raise formats.ImportRejected([Problem(file_name, None, None, say("file.no_rows_header_only"))])
+    _edition(parsed, edition, file_name)
     stamp = _now()
     import_id = f"imp_{stamp:%Y%m%d_%H%M%S}_{sha[:8]}"
-    edition = parsed.edition or "no edition or date stated in the file"
+    shown_edition = parsed.edition or "no edition or date stated in the file"
     stored = stored_name(data)
     # What viewers see of an import: title, publisher, edition. The file's own name and hash are in the log.
     source = {"source_id": import_id, "title": parsed.title, "publisher": parsed.publisher, "year": parsed.year or "",
-              "kind": "dataset", "citation": f"{parsed.title}; edition: {edition}",
+              "kind": "dataset", "citation": f"{parsed.title}; edition: {shown_edition}",
               "file": f"data/imports/{import_id}/{stored}", "accessed": f"{stamp:%Y-%m-%d}"}
     tables = _normalize(parsed, import_id)
     if db_path == paths.DB_PATH:
         build.ensure_built(curated_dir, db_path, imports_dir)
-    if db_path.exists():
-        added, changed, unchanged = _compare(tables, parsed.publisher, db_path)
-    else:
-        added, changed, unchanged = sum(len(t) for t in tables.values()), 0, 0
-    result = Plan(parsed, data, file_name, stored, sha, import_id, source, tables, added, changed, unchanged)
+    comparison = _compare(parsed, tables, db_path)
+    result = Plan(parsed, data, file_name, stored, sha, import_id, source, tables, comparison.added,
+                  comparison.changed, comparison.unchanged, comparison, _notes(parsed, comparison, stamp))
     if validate:
         with tempfile.TemporaryDirectory(prefix="dashboard-plan-") as scratch:
             folder = _write_import(result, Path(scratch))
             _validate_with(folder, result, imports_dir, curated_dir)
     return result
+
+
+def _compare(parsed: formats.Parsed, tables: dict[str, pd.DataFrame], db_path: Path) -> compare.Comparison:
+    if not db_path.exists():
+        rows = sum(len(t) for n, t in tables.items() if n != "dataset_editions")
+        return compare.Comparison(added=rows)
+    if parsed.kind == "homicide":
+        return compare.homicide(tables, parsed.series_id, db_path)
+    return compare.kpi(tables, db_path)
 
 
 def _write_import(plan_: Plan, parent: Path) -> Path:
@@ -255,8 +291,10 @@ def apply(plan_: Plan, who: str, imports_dir: Path | None = None, curated_dir: P
         try:
             folder = _write_import(plan_, staging)
             frames = _validate_with(folder, plan_, imports_dir, curated_dir)
-            if db_path.exists():  # counted again: another import may have been applied since the preview
-                plan_.added, plan_.changed, plan_.unchanged = _compare(plan_.tables, plan_.parsed.publisher, db_path)
+            # counted again: another import may have been applied since the preview
+            plan_.comparison = _compare(plan_.parsed, plan_.tables, db_path)
+            plan_.added, plan_.changed, plan_.unchanged = (plan_.comparison.added, plan_.comparison.changed,
+                                                           plan_.comparison.unchanged)
             _crash_point("after_stage")
             os.rename(folder, final)
             _crash_point("after_rename")
@@ -310,6 +348,10 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("path", type=Path)
         p.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
         p.add_argument("--who", default=getpass.getuser())
+        if kind == "homicide":
+            p.add_argument("--series", choices=list(SERIES_BY_ID),
+                           help="the series of an Our World in Data file whose column does not name it")
+            p.add_argument("--edition", metavar="YYYY-MM-DD", help="the edition's date, for a file that states none")
     u = sub.add_parser("undo", help="undo an applied import")
     u.add_argument("import_id")
     u.add_argument("--who", default=getpass.getuser())
@@ -333,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         data = args.path.read_bytes()
-        result = plan(data, args.path.name, args.command, validate=args.dry_run)  # apply validates in any case
+        options = {"series": args.series, "edition": args.edition} if args.command == "homicide" else {}
+        result = plan(data, args.path.name, args.command, validate=args.dry_run, **options)  # apply validates anyway
     except OSError as exc:
         print(f"Cannot read {args.path}: {exc}", file=sys.stderr)
         return 2
@@ -342,10 +385,11 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems[:200]:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    print(f"{args.path.name}: {result.parsed.format} format, {result.parsed.publisher}, "
+    print(f"{args.path.name}: {result.parsed.format} format ({result.parsed.layout}), {result.parsed.publisher}, "
           f"edition {result.parsed.edition or 'not stated'}")
     if args.dry_run:
         print(result.summary())
+        _print_differences(result)
         print("dry run: nothing written")
         return 0
     try:
@@ -359,8 +403,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     print(result.summary())
+    _print_differences(result)
     print(f"applied as {result.import_id} in {time.perf_counter() - started:.1f} s; database rebuilt")
     return 0
+
+
+def _print_differences(result: Plan, limit: int = 10) -> None:
+    shown = result.differences.head(limit)
+    for row in shown.itertuples():
+        print(f"  {row.place} {row.year}: {row.new_value:.1f} here, {row.shown_value:.1f} shown now "
+              f"({row.shown_source}); {row.difference:+.1f}")
+    if len(result.differences) > limit:
+        print(f"  ... and {len(result.differences) - limit} more")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ DB_PATH = DATA_DIR / "dashboard.duckdb"  # the default database, built from the 
 DEFAULT_IMPORTS_DIR = DATA_DIR / "imports"
 DEMO_DIR = DATA_DIR / "demo"  # the illustrative demonstration set: built into its own database, never the official one
 TABLES_FILE = Path(__file__).with_name("tables.py")  # the declarations: a change makes the database stale
+SERIES_FILE = Path(__file__).with_name("series.py")  # the homicide series, written into the database too
+SHOWN_FILE = Path(__file__).with_name("shown.py")  # the SQL macros that resolve a series, written into it too
 
 LOCK_NAME = ".write.lock"  # one per data folder: every writer of that folder holds it
 SIGNIN_FILE = ".signin_failures.json"  # the sign-in throttle's persistent counter (core/throttle.py)

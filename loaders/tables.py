@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from loaders.series import SERIES_IDS
+
 ISO3_16 = ("ATG", "BHS", "BRB", "BLZ", "DMA", "DOM", "GRD", "GUY",
            "HTI", "JAM", "MSR", "KNA", "LCA", "VCT", "SUR", "TTO")
 THEMES = (
@@ -62,6 +64,7 @@ def _source_cols(ref_desc: str = "Section, table, paragraph or page of the sourc
 NOTE = Column("note", "str", "Curator's note: interpretation made or oddity of the source", nullable=True)
 YEAR = dict(min=1900, max=2100)
 RATE = dict(unit="per 100,000 population", min=0, max=300)
+RATE_SHOWN_DIGITS = 1  # decimals a rate is shown with (core/format.py), and compared at (loaders/compare.py)
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -113,6 +116,21 @@ TABLES: tuple[Table, ...] = (
             *_source_cols(), NOTE,
         ),
         key=("area", "year", "source_id"),
+    ),
+    Table(
+        "dataset_editions", "Which homicide series each data set source is an edition of, and which edition "
+        "(the series are declared in loaders/series.py; the newest edition of a series is what its views show).",
+        (
+            Column("source_id", "str", "A data set source", references="sources.source_id"),
+            Column("series_id", "str", "The series it is an edition of", allowed=SERIES_IDS),
+            Column("edition_date", "date", "The edition's date as the data set states it (export, release or "
+                   "last-updated date); empty when it states none (the import's date then orders it)", nullable=True),
+            Column("edition", "str", "The edition as the data set writes it", nullable=True),
+            Column("layout", "str", "The file layout it was read as (loaders/layouts.py); empty for curated data",
+                   nullable=True),
+            Column("source_ref", "str", "Where the data set states its edition, or how the edition was determined"),
+        ),
+        key=("source_id",),
     ),
     Table(
         "tiers", "The four CCSS tiers of risks and threats (CCSS chapters 2-3).",
@@ -211,9 +229,31 @@ TABLES: tuple[Table, ...] = (
             Column("criterion", "str", "Criterion the OBI measures"),
             Column("title", "str", "Indicator"),
             Column("kind", "str", "quantitative or qualitative", allowed=("quantitative", "qualitative")),
+            Column("assessment", "bool", "Assessed in words: the qualitative OBIs, and the quantitative ones "
+                   "'complemented with qualitative assessment' (section 9.2's brackets)"),
             *_source_cols(),
         ),
         key=("obi_id",),
+    ),
+    Table(
+        "obi_results", "Reported OBI results: a value where the OBI is quantitative, an assessment in words "
+        "where it is qualitative or complemented by one. The documents report none: ships empty; results "
+        "arrive by import.",
+        (
+            Column("obi_id", "str", "OBI", references="obis.obi_id"),
+            Column("period", "str", "Reporting period (e.g. 2025, 2025-H1)", pattern=r"^\d{4}(-(H[12]|Q[1-4]))?$"),
+            Column("iso3", "str", "Country, empty for regional results", nullable=True,
+                   references="countries.iso3"),
+            Column("value", "float", "Reported value (quantitative OBIs)", nullable=True, min=0),
+            Column("unit", "str", "What the value counts, as reported (e.g. 'percent of stakeholders')",
+                   nullable=True),
+            Column("baseline", "float", "The baseline the value is read against, as reported", nullable=True, min=0),
+            Column("assessment", "str", "The assessment in words, as reported", nullable=True),
+            Column("as_of", "date", "Date of the report"),
+            *_source_cols(), NOTE,
+        ),
+        key=("obi_id", "period", "iso3", "source_id"),
+        ships_empty=True,
     ),
     Table(
         "kpi_results", "Reported KPI results against targets. The documents report none: ships empty; "

@@ -91,7 +91,7 @@ def editor_app(tmp_path_factory):
 def test_editor_uploads_previews_and_applies_an_import(editor_app, offline_page, tmp_path):
     import duckdb
     upload = tmp_path / "homicide-rate-unodc.csv"
-    upload.write_text("Entity,Code,Year,Homicide rate per 100,000 population\nJamaica,JAM,2040,41.5\n"
+    upload.write_text("Entity,Code,Year,\"Homicide rate per 100,000 population\"\nJamaica,JAM,2040,41.5\n"
                       "France,FRA,2040,1.0\n", encoding="utf-8")
     page = offline_page
     page.goto(f"{editor_app['url']}/data_management")
@@ -215,7 +215,7 @@ def test_a_markdown_file_name_is_shown_literally(editor_app, offline_page):
     page.get_by_label("Editor password").fill("browser test passphrase")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("text=Signed in as Browser Test", timeout=60_000)
-    data = "Entity,Code,Year,Homicide rate per 100,000 population\nJamaica,JAM,2045,41.5\n".encode()
+    data = "Entity,Code,Year,\"Homicide rate per 100,000 population\"\nJamaica,JAM,2045,41.5\n".encode()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
     success = page.locator('[data-testid="stAlertContentSuccess"]').first

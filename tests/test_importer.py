@@ -197,7 +197,7 @@ def test_template_lists_valid_values(env):
 BAD_HOMICIDE = {
     "empty file": (b"", "homicide.csv", "empty"),
     "wrong header": (b"country,year,rate\nJamaica,2020,44\n", "homicide.csv", "unrecognised format"),
-    "truncated file": (unodc_csv([unodc_row("JAM", "Jamaica", 2024, "49.9")])[:-60], "cts.csv", "truncated row"),
+    "truncated file": (unodc_csv([unodc_row("JAM", "Jamaica", 2024, "49.9")])[:-60], "cts.csv", "was cut off"),
     "text in a numeric column": (owid_csv([("Jamaica", "JAM", 2024, "about fifty")]), "o.csv", "not a number"),
     "negative rate": (owid_csv([("Jamaica", "JAM", 2024, -5)]), "o.csv", "outside 0-300"),
     "absurd rate": (owid_csv([("Jamaica", "JAM", 2024, 301)]), "o.csv", "outside 0-300"),
@@ -226,13 +226,14 @@ def test_problems_name_the_row_and_column(env):
         "o.csv, line 3 (row 2), column 'Homicide rate per 100,000 population'")
 
 
-def test_fifty_megabytes_of_garbage_is_refused_quickly(env):
+def test_seventy_megabytes_of_garbage_is_refused_quickly(env):
+    """Over the 64 MB limit (a full UNODC CSV export is close to 20 MB): refused before it is read."""
     before = snapshot(env)
     started = time.perf_counter()
     with pytest.raises(ImportRejected) as refused:
-        importer.plan(os.urandom(50 * 1024 * 1024), "big.csv", "homicide", **env)
+        importer.plan(os.urandom(70 * 1024 * 1024), "big.csv", "homicide", **env)
     assert time.perf_counter() - started < 5
-    assert "limit is 20 MB" in str(refused.value.problems[0])
+    assert "the file is 70 MB; the limit is 64 MB" in str(refused.value.problems[0])
     assert snapshot(env) == before
 
 

@@ -124,10 +124,29 @@ def test_shipped_data_lists_every_obi_with_no_result(app_db, db):
     for obi_id, title, kind in db.execute("SELECT obi_id, title, kind FROM obis").fetchall():
         assert f"**{obi_id}: {ui.md(title)}**" in text
     assert sum(NO_RESULT in t for t in text) == 12
-    kinds = [c.value for c in at.caption if c.value in ("Quantitative", "Qualitative")]
-    expected = dict(db.execute("SELECT kind, count(*) FROM obis GROUP BY kind").fetchall())
-    assert kinds.count("Quantitative") == expected["quantitative"]
-    assert kinds.count("Qualitative") == expected["qualitative"]
+    # Section 9.2's classification: 4 qualitative; 8 quantitative, 7 of them complemented with an assessment.
+    kinds = [c.value for c in at.caption if c.value.startswith(("Quantitative", "Qualitative"))]
+    assert kinds.count("Qualitative") == 4 and kinds.count("Quantitative") == 1
+    assert kinds.count("Quantitative, complemented with a qualitative assessment") == 7
+
+
+def test_obi_results_show_value_against_baseline_and_the_latest_assessment(app_db):
+    """The demonstration set holds OBI results (the shipped data reports none)."""
+    at = AppTest.from_file(KPI_PAGE, default_timeout=60)
+    at.query_params["k_view"] = "obis"
+    at.session_state["demo"] = True  # the sidebar switch (dashboard.py draws it; this runs the page alone)
+    at.run()
+    assert not at.exception
+    titles = [a["text"] for c in at.get("plotly_chart") for a in json.loads(c.proto.spec)["layout"]["annotations"]
+              if a.get("name") == "title"]
+    assert titles == ["OBI1: reported value against the baseline, by period",
+                      "OBI3: reported value against the baseline, by period"]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    labels = next(trace["text"] for trace in spec["data"] if trace.get("mode") == "text")
+    assert [label.strip() for label in labels] == ["68 (+8 against the baseline)", "74 (+14 against the baseline)"]
+    quotes = [m.value for m in at.markdown if m.value.startswith("> ")]
+    assert any("translation of materials into Spanish and French" in q for q in quotes)  # OBI1's latest, 2026
+    assert sum(NO_RESULT in m.value for m in at.markdown) == 12 - 4  # OBI1, 2, 3 and 6 report
 
 
 def test_every_action_appears_under_its_goal(app_db, db):

@@ -77,7 +77,7 @@ def test_a_value_is_rounded_once_from_its_full_precision():
 
 def test_table_map_ranking_and_profile_show_the_same_rounding(app_db, db):
     year = 2023
-    values = queries.homicide_map_values(year, SOURCE)
+    values = queries.homicide_map_values(year, queries.DEFAULT_SERIES)
     full = dict(db.execute("SELECT iso3, rate_per_100k FROM homicide_rates WHERE source_id = ? AND year = ?",
                            [SOURCE, year]).fetchall())
     fig = homicide_charts.rate_map(values, year, 80.0)
@@ -217,7 +217,7 @@ def test_both_pages_name_donors_alike(app_db):
 # --- 1. labels the old layout cut or piled up -----------------------------------------------------------
 
 def test_tiles_name_countries_and_print_values_whole(app_db):
-    values = queries.homicide_map_values(2023, SOURCE)
+    values = queries.homicide_map_values(2023, queries.DEFAULT_SERIES)
     fig = homicide_charts.tile_map(values, 2023, 80.0, canvas=Canvas(980))
     marker = next(t for t in fig.data if t.name == "countries")
     text = dict(zip(marker.customdata, marker.text))

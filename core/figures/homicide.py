@@ -46,7 +46,9 @@ def _hover(row, year: int) -> str:
         return t("homicide_chart.hover_no_value", name=name, year=year)
     when = (fmt.year(row.value_year) if row.is_current
             else t("homicide_chart.latest_before", value_year=int(row.value_year), year=year))
-    return t("homicide_chart.hover", name=name, rate=fmt.rate(row.rate_per_100k), when=when)
+    text = t("homicide_chart.hover", name=name, rate=fmt.rate(row.rate_per_100k), when=when)
+    source = getattr(row, "source_label", None)
+    return text + "<br>" + t("homicide_chart.hover_source", source=plain(source)) if isinstance(source, str) else text
 
 
 def _scale(ceiling: float, canvas: Canvas) -> maps.Scale:
@@ -108,11 +110,13 @@ def ranking_bars(values: pd.DataFrame, year: int, ceiling: float, canvas: Canvas
                        margin=dict(l=left, r=EDGE, t=6, b=bottom_axis(canvas, axis_title)), bargap=0.25)
 
 
-def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: str, since: int | None = None,
+def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, since: int | None = None,
                 canvas: Canvas = Canvas(), height: float = 400) -> go.Figure:
-    """Country series from the primary source, other sources as markers, benchmark areas dashed.
+    """Country lines from the series shown (`role` 'series': its newest edition per year, whatever edition each
+    value comes from), figures quoted in documents as markers, the benchmark areas dashed (`benchmarks`: the
+    series' own, as queries.homicide_benchmarks resolves them). Other data sets are not drawn: the table lists them.
 
-    `since`: the first year shown. The legend sits right of the plot, as wide as its longest entry."""
+    `since`: the first year shown. The legend sits below the plot."""
     fig = go.Figure()
     dated = series.dropna(subset=["year"])
     bench = benchmarks
@@ -123,13 +127,13 @@ def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: 
     for i, (name, group) in enumerate(dated.groupby("name", sort=True)):
         color = CATEGORICAL[i % len(CATEGORICAL)]
         shown = plain(name)
-        main = group[group["source_id"] == primary_source]
+        main = group[group["role"] == "series"]
         fig.add_trace(go.Scatter(x=main["year"], y=main["rate_per_100k"], mode="lines+markers", name=shown,
                                  line=dict(color=color, width=3), marker=dict(size=6), hoverinfo="text",
-                                 hovertext=[f"{shown} {int(y)}: {fmt.rate(v)}" for y, v
-                                            in zip(main["year"], main["rate_per_100k"])]))
+                                 hovertext=[f"{shown} {int(y)}: {fmt.rate(v)}<br>{plain(src)}" for y, v, src
+                                            in zip(main["year"], main["rate_per_100k"], main["source_label"])]))
         entries.append(shown)
-        others = group[group["source_id"] != primary_source]
+        others = group[group["role"] == "document"]
         if len(others):
             quoted = t("homicide_chart.quoted", name=shown)
             fig.add_trace(go.Scatter(
@@ -139,13 +143,13 @@ def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, primary_source: 
                                              in zip(others["year"], others["rate_per_100k"], others["source_title"])]))
             entries.append(quoted)
     for area, dash in (("World", "dash"), ("Latin America and the Caribbean", "dot")):
-        rows = bench[(bench["area"] == area) & (bench["source_id"] == primary_source)]
+        rows = bench[bench["area"] == area]
         if len(rows):
             label = area_name(area)
             fig.add_trace(go.Scatter(x=rows["year"], y=rows["rate_per_100k"], mode="lines", name=label,
                                      line=dict(color="#555", width=2.5, dash=dash), hoverinfo="text",
-                                     hovertext=[f"{label} {int(y)}: {fmt.rate(v)}" for y, v
-                                                in zip(rows["year"], rows["rate_per_100k"])]))
+                                     hovertext=[f"{label} {int(y)}: {fmt.rate(v)}<br>{plain(src)}" for y, v, src
+                                                in zip(rows["year"], rows["rate_per_100k"], rows["source_label"])]))
             entries.append(label)
     for trace in fig.data:
         trace.name = measure.shorten(trace.name, canvas.width - 2 * EDGE - 60, font)

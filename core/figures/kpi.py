@@ -45,21 +45,34 @@ def dimension_label(dimension: str) -> str:
             "breakdown": t("kpi_chart.dimension_breakdown")}.get(dimension, dimension)
 
 
-def bullet_chart(totals: pd.DataFrame, unit: str | None, canvas: Canvas = Canvas(), title: str | None = None) -> go.Figure:
-    """Actual (blue bar) against target (grey band with a black tick) per period, oldest on top.
+def _against_baseline(value: float, baseline: float | None, unit: str | None) -> str:
+    if pd.isna(baseline):
+        return ""
+    digits = 0 if float(value - baseline).is_integer() else 1
+    return " " + t("kpi_chart.vs_baseline", change=fmt.signed(value - baseline, digits))
 
-    `totals`: one KPI's rows (period, value, target); a period without a target shows the actual only.
+
+def bullet_chart(totals: pd.DataFrame, unit: str | None, canvas: Canvas = Canvas(), title: str | None = None,
+                 reference: str = "target") -> go.Figure:
+    """Actual (blue bar) against its target (grey band with a black tick) per period, oldest on top; or, with
+    reference="baseline", against the baseline (an OBI).
+
+    `totals`: one indicator's rows (period, value, target); a period without a target shows the actual only.
     """
     font = canvas.font
     rows = totals.sort_values("period")
     periods = [plain(p) for p in rows["period"]]
     top = max(rows["value"].max(), rows["target"].max() if rows["target"].notna().any() else 0)
     with_target = rows[rows["target"].notna()]
-    actual, target = t("kpi_chart.actual"), t("kpi_chart.target")
-    labels = [_number(v, unit) + _of_target(v, goal) for v, goal in zip(rows["value"], rows["target"])]
+    actual = t("kpi_chart.actual")
+    if reference == "baseline":
+        target, axis_title = t("kpi_chart.baseline"), t("kpi_chart.bullet_axis_baseline")
+        labels = [_number(v, unit) + _against_baseline(v, base, unit) for v, base in zip(rows["value"], rows["target"])]
+    else:
+        target, axis_title = t("kpi_chart.target"), t("kpi_chart.bullet_axis")
+        labels = [_number(v, unit) + _of_target(v, goal) for v, goal in zip(rows["value"], rows["target"])]
     left = left_labels(canvas, periods)
     plot = canvas.width - left - EDGE
-    axis_title = t("kpi_chart.bullet_axis")
     fig = go.Figure()
     fig.add_trace(go.Bar(y=[plain(p) for p in with_target["period"]], x=with_target["target"], orientation="h",
                          name=target, marker=dict(color=TARGET_BAND), width=0.8, hoverinfo="skip", showlegend=False))

@@ -1,0 +1,100 @@
+"""The importer's messages, in one place: a key per message, its English text with str.format placeholders.
+
+Readers and the importer build every new message with `say(key, **values)`, so that the catalogue can join
+the interface's translations (core/strings.py, gettext) later: the keys stay, the English is the msgid.
+Values are already written (numbers, dates, the cell as the user typed it); no format specs here.
+"""
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    # cells (loaders/cells.py)
+    "cell.not_a_number": "{typed} is not a number",
+    "cell.not_finite": "{typed} is not a finite number",
+    "cell.too_large": "{typed} is too large (the limit is {limit})",
+    "cell.comma_ambiguous": "{typed} may be {decimal} (decimal comma) or {thousands} (thousands separator): "
+                            "type it without the comma, as {decimal} or {thousands}",
+    "cell.not_whole": "{typed} is not a whole number",
+    "cell.not_a_date": "{typed} is not a date: type it as YYYY-MM-DD (e.g. 2025-06-30) or as an Excel date",
+    "cell.no_such_date": "{typed} is not a date of the calendar",
+    "cell.date_ambiguous": "{typed} may be {first} or {second}: type it as {first_iso} or {second_iso}",
+    "cell.date_not_iso": "{typed} is a date written as text: type it as {iso} (YYYY-MM-DD) or as an Excel date",
+    "cell.too_long": "{typed_short} is {length} characters long; the limit is {limit}",
+    # KPI template (loaders/kpi_template.py)
+    "kpi.header": "the header must be: {columns} (found: {found})",
+    "kpi.missing": "value is missing (this column may not be empty)",
+    "kpi.unknown_kpi": "{typed} not found in kpis.kpi_id: the KPIs are {first} to {last}",
+    "kpi.unknown_kpi_suggest": "{typed} not found in kpis.kpi_id: did you mean {suggestion}?",
+    "kpi.period_date": "{typed} is a date, not a period: type the period as text, e.g. {year} or {year}-H1 or "
+                       "{year}-Q3",
+    "kpi.period_format": "period {typed} must match YYYY, YYYY-H1/H2 or YYYY-Q1..Q4 (e.g. 2025, 2025-H1, 2025-Q3)",
+    "kpi.period_range": "period {typed} is outside {first}-{last} (the programme runs {start}-{end}; a result cannot "
+                        "be for a year after this one)",
+    "kpi.unknown_country": "{typed} not found in countries.iso3 (a country's ISO3 code; empty for a regional result)",
+    "kpi.unknown_country_suggest": "{typed} not found in countries.iso3: did you mean {suggestion}?",
+    "kpi.negative": "value {typed} must be at least 0",
+    "kpi.percent_range": "{typed} is {value} percent for {kpi}, which counts a percentage: it must be 0-100",
+    "kpi.percent_for_number": "{typed} is formatted as a percent, but {kpi} counts a number: type the number",
+    "kpi.unknown_action": "action {goal}.{action} not found in ccss_actions (goal_no, action_no): goal {goal} has "
+                          "actions 1-{last}",
+    "kpi.unknown_goal": "goal {typed} not found in ccss_actions: the CCSS goals are 1-14",
+    "kpi.unknown_status": "status {typed} must be one of: {allowed}",
+    "kpi.date_range": "{typed} is outside {first} to {last} (the CCSS dates from 2013; a report cannot be dated after "
+                      "today)",
+    "kpi.duplicate": "duplicate key: rows {rows} have the same {key}",
+    "kpi.formula": "formula-like cell ({shown}) is not allowed",
+    "kpi.control": "the cell holds a control character",
+    # homicide files
+    "rates.year": "year {typed} is not a whole number",
+    "rates.value": "value {typed} is not a number",
+    "rates.range": "rate {value} is outside 0-{limit} per 100,000",
+    "rates.duplicate": "duplicate row: {place} {year} appears more than once",
+    "rates.formula": "formula-like cell {shown} is not allowed",
+    "file.cut_off": "the file ends in the middle of row {row} (it has {found} of the header's {expected} columns): "
+                    "the download or copy was cut off; download the file again",
+    "file.short_row": "row has {found} of the header's {expected} columns",
+    "file.no_rows": "the file holds no row for the 16 countries or the World / Latin America and the Caribbean "
+                    "aggregates, so there is nothing to import",
+    "file.no_rows_header_only": "the file holds a header and no data rows, so there is nothing to import",
+    "file.no_rows_codes": "the file holds no row for the 16 countries: its codes include {codes}; country codes are "
+                          "upper-case ISO3 codes (JAM, TTO, HTI, ...)",
+    "file.too_big": "the file is {size} MB; the limit is {limit} MB",
+    "file.too_many_rows": "the file holds more than {limit} rows; this importer takes up to {limit}",
+    "owid.unknown_indicator": "the column {column!r} is not a homicide rate this dashboard knows. Accepted Our World in "
+                              "Data columns: {accepted}",
+    "owid.not_a_rate": "the column {column!r} holds {why}, not a homicide rate per 100,000; for homicide rates, "
+                       "download Our World in Data's chart 'Homicide rate' (homicide-rate-unodc)",
+    "owid.metadata": "this is the metadata (JSON) of an Our World in Data download: import the CSV file, or the "
+                     "whole zip, instead",
+    "owid.ambiguous": "the column {column!r} does not say whose homicide figures it holds: choose the series "
+                      "({choices}); on the command line, --series ID",
+    "owid.series_mismatch": "the column {column!r} holds {found}, not {chosen}",
+    "owid.no_columns": "expected Entity, Code, Year and a value column",
+    "owid.bad_column_name": "the value column's name must be plain text (at most 200 characters)",
+    "owid.filtered": "this is a 'filtered' download of the chart (each country's latest value only): read as such; "
+                     "'Download full data' on the chart's page gives every year",
+    "owid.zip_unreadable": "not a readable zip file",
+    "owid.zip_damaged": "a part of the zip is damaged (it cannot be decompressed)",
+    "owid.zip_members": "the zip holds no Our World in Data CSV file (found: {members})",
+    "wdi.indicator": "this World Bank file holds {found}, not VC.IHR.PSRC.P5 (intentional homicides per 100,000 "
+                     "people)",
+    "wdi.metadata": "this is the World Bank's metadata file from the download's zip ({what}); import the data file "
+                    "API_VC.IHR.PSRC.P5_DS2_....csv from the same zip",
+    "wdi.no_years": "header has no year columns (1960, 1961, ...)",
+    "wdi.no_header": "no header row with Country Code and Indicator Code",
+    "wdi.edition": "{typed} is not a date (YYYY-MM-DD)",
+    "unodc.no_header": "no header row with Iso3_code and VALUE (or, in the older workbook, UNODC Name and years) in "
+                       "the first {rows} rows",
+    "unodc.header_lacks": "header lacks column(s): {missing}",
+    "unodc.wide_no_rates": "the sheet {sheet!r} has no block of rates per 100,000 (row 5 names the blocks)",
+    "format.unrecognised": "unrecognised format: expected a UNODC data portal export, a World Bank WDI CSV, an Our "
+                           "World in Data grapher CSV (or its zip), or the dashboard's KPI template",
+    "series.unknown": "unknown series {series!r}: the series are {choices}",
+    "series.not_for_file": "--series applies to Our World in Data files whose column does not name its series; this "
+                           "{layout} file is {series}",
+    "edition.bad": "edition {typed} is not a date (YYYY-MM-DD)",
+}
+
+
+def say(key: str, **values) -> str:
+    """The message `key` with its placeholders filled (a key missing from the catalogue is a programming error)."""
+    return MESSAGES[key].format(**values)
