@@ -126,8 +126,8 @@ def preview(plan, kind: str) -> None:
     st.caption(t("data.changed_help"))
     if plan.ignored:
         st.caption(t("data.ignored_note", note=parsed.ignored_note))
-    for note in plan.notes:
-        st.warning(ui.md(note))
+    for note in plan.notes:  # the importer's notes (loaders/messages.py), in the reader's language
+        st.warning(ui.md(messages.text(note)))
     if parsed.series_id:
         differences(plan)
     for name, rows in plan.tables.items():

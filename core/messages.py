@@ -4,11 +4,14 @@ Code that runs outside the pages (loaders/: the importers' checks, the command l
 without choosing a language: `Message("import.unknown_kpi", kpi="KPI99")`, its English in STRINGS["en"] like any
 other string. A page shows it with `text(message)` in the reader's language; `str(message)` is the English
 (logs, the command line, files). Plain strings pass through `text` unchanged, so the importers' messages can
-move to keys one at a time. No Streamlit here: the catalogue is imported only when a message is written.
+move to keys one at a time. The importers' own messages (loaders/messages.py say(): an English str that carries
+its key and values) are written the same way. No Streamlit here: the catalogue is imported only when a message is written.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from loaders.messages import Said
 
 
 @dataclass(frozen=True, init=False)
@@ -26,9 +29,13 @@ class Message:
             return text(self)
 
 
-def text(message: Message | str) -> str:
-    """The message in the language in force (a plain string as it is)."""
+def text(message: Message | Said | str) -> str:
+    """The message in the language in force: a Message, or an importer's message (loaders.messages.say), from the
+    catalogue; a plain string as it is."""
     if isinstance(message, Message):
         from core import strings  # its keys are checked where each Message(...) is made (tests/test_strings.py)
         return strings.t(message.key, **dict(message.values))
+    if isinstance(message, Said):
+        from core import strings
+        return strings.t(message.key, **message.values)
     return str(message)

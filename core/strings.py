@@ -10,7 +10,8 @@ core/projects.py, core/kpi.py) and the decision pack's slides (core/pack.py) use
 run they speak English unless told otherwise (`with language("fr"): ...`). Stored values that double as
 filter and URL values stay as stored ('Not stated' donors, the action statuses, the time frame 'not stated',
 tier likelihoods, OBI kinds); pages show them through t() (core/partners.py display_name, core/kpi.py
-status_label, ...). Not yet here: loaders/'s validation messages (see locales/README.md).
+status_label, ...). The importers' validation messages join it under `import.` from loaders/messages.py,
+where their English stays (say() returns the English str carrying its key; core/messages.py text() translates).
 
 English is the source: STRINGS["en"] below. A translation is looked up by the key (the .po entry's msgctxt)
 and used only while its msgid is still the current English and it is not marked fuzzy; otherwise the
@@ -31,6 +32,9 @@ from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from loaders.messages import MESSAGES as IMPORT_MESSAGES
+from loaders.messages import PREFIX as IMPORT_PREFIX
 
 DEFAULT_LANGUAGE = "en"
 # Each language named in itself, as the sidebar offers it.
@@ -700,6 +704,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "pack.data_as_of_not_reported": "Data as of not reported (frozen when this pack was built).",
     "pack.live_view": "Live view: {link}",
 }}
+# The importers' validation messages (loaders/messages.py keeps their English, with no Streamlit): translated
+# here like any string; the Data management page writes them with core.messages.text.
+STRINGS[DEFAULT_LANGUAGE].update({IMPORT_PREFIX + key: english for key, english in IMPORT_MESSAGES.items()})
 
 
 def po_path(lang: str) -> Path:

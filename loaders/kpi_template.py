@@ -105,7 +105,7 @@ def _sheet(book: xlsx.Workbook, file: str, sheet: str, columns: list[str], probl
     """Yield a _Row per non-empty data row; a wrong header is one problem and no rows."""
     where = f"{file} [{sheet}]"
     if sheet not in book.sheet_names:
-        problems.append(Problem(where, None, None, say("kpi.header", columns=", ".join(columns), found="no such sheet")))
+        problems.append(Problem(where, None, None, say("kpi.no_sheet", columns=", ".join(columns))))
         return
     try:
         rows = iter(book.rows(sheet))

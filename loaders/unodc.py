@@ -159,7 +159,7 @@ def read_wide(data: bytes, file: str, sheet: str, layout: str) -> Parsed:
                     header = texts
                     rate_from = min((i for i, t in bands.items() if "per 100,000" in t), default=None)
                     if rate_from is None:
-                        raise reject(where, line, None, say("unodc.wide_no_rates", sheet=sheet))
+                        raise reject(where, line, None, say("unodc.wide_no_rates", sheet=repr(sheet)))
                     year_cols = {i: int(float(t)) for i, t in enumerate(texts)
                                  if i >= rate_from and re.fullmatch(r"\d{4}(\.0)?", t)}
                 else:

@@ -28,6 +28,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from core.strings import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALES_DIR, STRINGS, po_path
+from loaders.messages import PREFIX as IMPORT_PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 POT_PATH = LOCALES_DIR / f"{DOMAIN}.pot"
@@ -58,21 +59,26 @@ def markup(text: str) -> list[str]:
     return sorted(MARKUP.findall(text))
 
 
+# Calls whose first argument is a catalogue key: t("key"), Message("key"); say("key") and Refused("key")
+# (loaders/: the importers' messages, loaders/messages.py) name the key without its "import." prefix.
+KEY_CALLS = {"t": "", "Message": "", "say": IMPORT_PREFIX, "Refused": IMPORT_PREFIX}
+
+
 def key_locations() -> dict[str, list[str]]:
-    """key -> the files whose t(...) or Message(...) calls use it (for translators' context)."""
+    """key -> the files whose t(...), Message(...), say(...) or Refused(...) calls use it (for translators' context)."""
     sources = [ROOT / "dashboard.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "core").rglob("*.py")),
                *sorted((ROOT / "loaders").rglob("*.py"))]
     found: dict[str, list[str]] = defaultdict(list)
     for path in sources:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "Message")
-                    and node.args):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in KEY_CALLS and node.args:
+                prefix = KEY_CALLS[node.func.id]
                 first = node.args[0]
                 for branch in ([first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]):
                     if isinstance(branch, ast.Constant) and isinstance(branch.value, str):
                         where = path.relative_to(ROOT).as_posix()
-                        if where not in found[branch.value]:
-                            found[branch.value].append(where)
+                        if where not in found[prefix + branch.value]:
+                            found[prefix + branch.value].append(where)
     return found
 
 
