@@ -317,8 +317,6 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "kpi.view_obis": "Opinion-based indicators",
     "kpi.view_actions": "CCSS action plan",
     "kpi.no_result": "No result reported yet.",
-    "kpi.kind_quantitative": "Quantitative",
-    "kpi.kind_qualitative": "Qualitative",
     "kpi.no_disaggregation": "none stated in the plan",
     "kpi.unit_line": "Unit: {unit}. Disaggregated by: {disaggregation}",
     "kpi.no_regional_total": "No regional total reported; see the breakdowns and the results table.",

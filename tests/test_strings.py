@@ -56,7 +56,84 @@ def test_every_key_used_in_the_code_is_in_english():
 
 
 def test_no_unused_keys():
-    assert sorted(set(STRINGS["en"]) - USED) == []
+    assert sorted(set(STRINGS["en"]) - USED - IMPORT_KEYS) == []  # the importers' messages: below
+
+
+# --- the importers' messages (loaders/messages.py): in the catalogue as import.<key>, said with say(key) ---
+
+from loaders.messages import MESSAGES, PREFIX, Said, say  # noqa: E402
+
+IMPORT_KEYS = {PREFIX + key for key in MESSAGES}
+LOADERS = [path for path in sorted((ROOT / "loaders").glob("*.py")) if path.name != "messages.py"]
+
+
+def say_calls() -> list[tuple[str, str | None, set[str] | None]]:
+    """Every say(...) call in loaders/: where, its key (None when not a literal), the names it passes (None when
+    it spreads a dict)."""
+    calls = []
+    for path in LOADERS:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "say":
+                first = node.args[0]
+                key = first.value if isinstance(first, ast.Constant) else None
+                names = None if any(k.arg is None for k in node.keywords) else {k.arg for k in node.keywords}
+                calls.append((f"{path.relative_to(ROOT)}:{node.lineno}", key, names))
+    return calls
+
+
+def test_the_importers_messages_are_in_the_catalogue():
+    assert {key: STRINGS["en"][key] for key in IMPORT_KEYS} == {PREFIX + k: v for k, v in MESSAGES.items()}
+    assert len(MESSAGES) > 60
+
+
+def test_every_importer_message_is_said_and_every_said_key_exists():
+    """Each message is named in loaders/ (say("key"), Refused("key"), row.problem(column, "key"), a choice of
+    keys); each literal say() names a message and passes exactly its placeholders."""
+    literals = {node.value for path in LOADERS for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert sorted(set(MESSAGES) - literals) == []
+    calls = say_calls()
+    assert len(calls) > 50
+    assert [(where, key) for where, key, _ in calls if key is not None and key not in MESSAGES] == []
+    wrong = [(where, key, sorted(names), sorted(placeholders(MESSAGES[key]))) for where, key, names in calls
+             if key is not None and names is not None and names != placeholders(MESSAGES[key])]
+    assert wrong == []
+
+
+def test_a_said_message_is_the_english_str_and_the_page_writes_it_in_the_readers_language():
+    import copy
+    import pickle
+
+    from core.messages import text
+    from loaders.validate import Problem
+    said = say("file.too_big", size="70", limit="64")
+    english = "the file is 70 MB; the limit is 64 MB"
+    # Everywhere a str goes today (the command line, logs, files, comparisons, concatenation): the English.
+    assert said == english and isinstance(said, str) and hash(said) == hash(english)
+    assert str(said) == english and type(str(said)) is str and f"{said}!" == english + "!" and said + "." == english + "."
+    assert str(Problem("x.csv", None, None, said)) == "x.csv: " + english
+    assert (said.key, said.values) == ("import.file.too_big", {"size": "70", "limit": "64"})
+    for copied in (pickle.loads(pickle.dumps(said)), copy.deepcopy(said)):
+        assert isinstance(copied, Said) and copied == english and copied.key == said.key
+    assert text(said) == english
+    with strings.language("es"):
+        assert text(said) == "el archivo ocupa 70\u00a0MB; el límite es 64\u00a0MB"
+        assert str(said) == english  # str() stays English: the command line and the logs
+    with strings.language("fr"):
+        assert text(said) == "le fichier fait 70\u00a0Mo\u202f; la limite est de 64\u00a0Mo"
+        assert text(say("owid.ambiguous", column="'x'", choices="a, b")).startswith("la colonne 'x' ne dit pas")
+
+
+def test_a_refused_file_is_told_in_the_readers_language():
+    """A real refusal (an importer's Problem) as the Data management page writes it."""
+    from core.messages import text
+    from loaders import formats
+    with pytest.raises(formats.ImportRejected) as refused:
+        formats.parse(b"\x00\x01binary" * 10, "x.csv")
+    problem = refused.value.problems[0]
+    assert str(problem) == "x.csv: this is neither a text (CSV) file nor an Excel (.xlsx) workbook"
+    with strings.language("es"):
+        assert text(problem.message) == "no es un archivo de texto (CSV) ni un libro de Excel (.xlsx)"
 
 
 def test_each_call_passes_exactly_the_placeholders_of_its_string():
