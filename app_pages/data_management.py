@@ -125,7 +125,7 @@ def preview(plan, kind: str) -> None:
         card.metric(title, count)
     st.caption(t("data.changed_help"))
     if plan.ignored:
-        st.caption(t("data.ignored_note", note=parsed.ignored_note))
+        st.caption(t("data.ignored_note", note=messages.text(parsed.ignored_note)))
     for note in plan.notes:  # the importer's notes (loaders/messages.py), in the reader's language
         st.warning(ui.md(messages.text(note)))
     if parsed.series_id:
@@ -146,6 +146,8 @@ def differences(plan) -> None:
     headings = {"place": t("data.col_place"), "year": t("data.col_year"), "new_value": t("data.col_new"),
                 "shown_value": t("data.col_shown"), "difference": t("data.col_difference"),
                 "shown_source": t("data.col_shown_source")}
+    found = found.assign(shown_source=[t("data.shown_source", publisher=publisher, edition=edition)
+                                       for publisher, edition in zip(found["shown_publisher"], found["shown_edition"])])
     frame = found[list(headings)].rename(columns=headings)
     ui.table(tables.shown(frame, {headings["year"]: "year", headings["new_value"]: "rate",
                                       headings["shown_value"]: "rate", headings["difference"]: "signed"}),

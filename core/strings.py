@@ -453,6 +453,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "data.col_shown": "shown now",
     "data.col_difference": "difference",
     "data.col_shown_source": "shown now from",
+    "data.shown_source": "{publisher}, edition {edition}",
     "data.homicide_file": "Homicide statistics file",
     "data.template": "Download the Excel template",
     "data.template_caption": "One sheet for KPI results, one for action statuses; the 'lists' sheet gives the valid "

@@ -93,8 +93,9 @@ def _formula_and_control(row: _Row) -> None:
     """Refuse formulas and control characters in any cell of the row (those cells are not read further)."""
     for column, cell in row.cells.items():
         if cell.formula or formula_like(cell.value):
-            shown = "a formula" if cell.value is None else repr(str(cell.value).strip()[:40])
-            row.problems.append(Problem(row.where, row.line, column, say("kpi.formula", shown=shown)))
+            said = (say("kpi.formula_no_value") if cell.value is None
+                    else say("kpi.formula", shown=repr(str(cell.value).strip()[:40])))
+            row.problems.append(Problem(row.where, row.line, column, said))
             row.refused.add(column)
         elif isinstance(cell.value, str) and _CONTROL.search(cell.value):
             row.problems.append(Problem(row.where, row.line, column, say("kpi.control")))

@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
                       "today)",
     "kpi.duplicate": "duplicate key: rows {rows} have the same {key}",
     "kpi.formula": "formula-like cell ({shown}) is not allowed",
+    "kpi.formula_no_value": "formula-like cell (a formula) is not allowed",
     "kpi.control": "the cell holds a control character",
     # homicide files
     "rates.year": "year {typed} is not a whole number",
@@ -66,7 +67,7 @@ MESSAGES: dict[str, str] = {
     "file.bad_utf16": "marked as UTF-16 text but cannot be read as such",
     "file.binary": "this is neither a text (CSV) file nor an Excel (.xlsx) workbook",
     "file.bad_csv": "not a well-formed CSV file ({detail})",
-    "file.cut_off_quoted": "the file ends in the middle of row {row}, inside a quoted field: the download or copy was "
+    "file.cut_off_quoted": "the file ends in the middle of row {row} (inside a quoted field): the download or copy was "
                            "cut off; download the file again",
     "file.unexpected_layout": "cannot be read as a {publisher} file ({layout}): its layout is not the expected one",
     "file.unknown_layout": "cannot be read as any known layout: its layout is not the expected one",
@@ -102,6 +103,12 @@ MESSAGES: dict[str, str] = {
                        "the first {rows} rows",
     "unodc.header_lacks": "header lacks column(s): {missing}",
     "unodc.wide_no_rates": "the sheet {sheet} has no block of rates per 100,000 (row 5 names the blocks)",
+    # what a reader leaves out (the preview's "Ignored" count)
+    "ignored.owid": "entities outside the 16 countries and the World / Latin America and the Caribbean aggregates",
+    "ignored.wdi": "country-years outside the 16 countries and the World / Latin America and Caribbean aggregates",
+    "ignored.unodc": "rows of other indicators, breakdowns, units or places than the 16 countries' national total rate "
+                     "and the World / Latin America and the Caribbean estimates",
+    "ignored.unodc_wide": "countries outside the 16; the counts block",
     "format.unrecognised": "unrecognised format: expected a UNODC data portal export, a World Bank WDI CSV, an Our "
                            "World in Data grapher CSV (or its zip), or the dashboard's KPI template",
     "series.unknown": "unknown series {series}: the series are {choices}",

@@ -107,7 +107,7 @@ def read(data: bytes, file: str, layout: str, chosen: str | None = None, edition
     edition_text, edition_date = edition
     parsed = Parsed("homicide", "owid", found.publisher, f"Our World in Data grapher: {value_col}", edition_text,
                     int(edition_date[:4]) if edition_date else None, collected.tables(), collected.ignored,
-                    "entities outside the 16 countries and the World / Latin America and the Caribbean aggregates",
+                    say("ignored.owid"),
                     layout=layout, series_id=found.series_id, edition_date=edition_date)
     if filtered:
         parsed.notes.append(say("owid.filtered"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -53,19 +54,32 @@ VIEWS = [
     ("data_management", {}, {"editor": "Sweep"}),
     ("about_data", {}, {"about_projects": True}),
     ("homicide", {"present": "1"}, {}),
+    # The Series choice, the demonstration set (its banner, its KPI and OBI results, its homicide edition).
+    ("homicide", {"series": "latest"}, {}),
+    ("homicide", {"demo": "1", "series": "latest", "tab": "table"}, {}),
+    ("overview", {"demo": "1"}, {}),
+    ("kpi_progress", {"demo": "1"}, {"k_open_KPI1": True, "k_open_KPI3": True}),
+    ("kpi_progress", {"demo": "1", "k_view": "obis"}, {"o_open_OBI1": True, "o_open_OBI2": True, "o_open_OBI3": True}),
+    ("kpi_progress", {"demo": "1", "k_view": "actions"}, {"k_goal_1": True}),
 ]
 
 
 @pytest.fixture(scope="module")
 def sweep_db(tmp_path_factory):
     """KPI results and action statuses imported (so the KPI charts and tables show), and the data's own text."""
+    from loaders.build import ensure_built
+    from loaders.paths import DEMO_DIR
     env = results_folder(tmp_path_factory.mktemp("sweep"))
-    with duckdb.connect(env["DASHBOARD_DB"], read_only=True) as con:
-        columns = con.execute("SELECT table_name, column_name FROM information_schema.columns "
-                              "WHERE data_type = 'VARCHAR'").fetchall()
-        values = set()
-        for table, column in columns:
-            values |= {str(v) for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM "{table}"').fetchall() if v}
+    demo_db = Path(env["DASHBOARD_DB"]).with_name("demo.duckdb")  # loaders.paths.demo_db_path() for this folder
+    ensure_built(db_path=demo_db, imports_dir=Path(env["DASHBOARD_IMPORTS"]), extra_dirs=[DEMO_DIR])
+    values = set()
+    for db in (env["DASHBOARD_DB"], demo_db):  # the data's own text, the demonstration set's too
+        with duckdb.connect(str(db), read_only=True) as con:
+            columns = con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                  "WHERE data_type = 'VARCHAR'").fetchall()
+            for table, column in columns:
+                values |= {str(v) for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM "{table}"').fetchall()
+                           if v}
     return env, values
 
 
@@ -189,3 +203,68 @@ def test_the_sweep_sees_english(app, sweep_db):
     found = english_shown(visible_texts(at), whole, fragments)
     assert "Homicide rates" in found and any("Rate per 100,000" in f for f in found + list(whole))
     assert not any(t == "Los nombres" for t in visible_texts(at))
+
+
+# --- Data management with a file uploaded: the preview, a refusal, a series to choose, a template's errors ---
+
+OWID = ROOT / "tests" / "fixtures" / "publishers" / "owid"
+FILTERED = "homicide-rate-unodc.filtered__GUH-2025__dl2025-11-08.csv"  # a preview: notes, no edition, differences
+IHME_2017 = "homicide-rate__IHME-interpersonal-violence__WorldData-R__c2020-08.csv"  # renamed: ambiguous
+GINI = "economic-inequality-gini-index__cmsc122__c2021-03.csv"  # another indicator: refused
+
+
+def kpi_template_with_errors(db: str) -> bytes:
+    import io
+
+    import openpyxl
+
+    from loaders.template import template_bytes
+    with duckdb.connect(db, read_only=True) as con:
+        book = openpyxl.load_workbook(io.BytesIO(template_bytes(con)))
+    for row in (["KPI99", "2025-H3", "XXX", "total", -3, 80, None], ["KPI1", "2025", "JAM", "total", "12,5", 80, None],
+                ["KPI1", "2019", None, "total", "=1+1", None, None]):
+        book["kpi_results"].append(row)
+    book["action_status"].append([99, 1, "done", "2031-01-01", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def uploads(db: str) -> list[tuple[str, str, bytes]]:
+    """(uploader, file name, content) for each thing the page says about a file."""
+    renamed = (OWID / IHME_2017).read_bytes().replace(
+        b'"Deaths - Interpersonal violence - Sex: Both - Age: All Ages (Rate) (homicides per 100,000)"', b"Deaths", 1)
+    return [("upload_homicide", FILTERED, (OWID / FILTERED).read_bytes()),
+            ("upload_homicide", "homicide-rate.csv", renamed),
+            ("upload_homicide", GINI, (OWID / GINI).read_bytes()),
+            ("upload_homicide", "garbage.csv", b"\x00\x01\x02binary" * 50),
+            ("upload_kpi", "kpi_results.xlsx", kpi_template_with_errors(db))]
+
+
+@pytest.mark.parametrize("lang", ["es", "fr"])
+def test_no_english_in_the_import_preview_and_its_problems(app, sweep_db, lang):
+    """An editor uploads files under ?lang=: the preview (counts, notes, differences), the series to choose and
+    the problems listed (the importers' messages, loaders/messages.py) are in the language."""
+    from core.messages import text
+    whole, fragments = english_only(lang, sweep_db[1])
+    problems: dict[str, list[str]] = {}
+    for uploader, name, content in uploads(sweep_db[0]["DASHBOARD_DB"]):
+        at = open_view("data_management", {}, {"editor": "Sweep"}, lang)
+        widget = next(w for w in at.get("file_uploader") if w.proto.id.endswith(uploader) or uploader in w.proto.id)
+        widget.set_value((name, content, "application/octet-stream"))
+        with strings.language(lang):  # AppTest writes the other widgets' options (format_func) in this thread
+            at.run()
+        assert not at.exception, (name, [e.value for e in at.exception])
+        texts = visible_texts(at)
+        shown = "\n".join(texts)
+        with strings.language(lang):
+            said = {"preview": t("data.changed_help"), "problems": t("data.problems", n=1)[:12],
+                    "choose": t("data.series_choice")}
+        assert any(words in shown for words in said.values()), (name, texts[:20])  # the page told something
+        found = english_shown(texts, whole, fragments)
+        if found:
+            problems[name] = sorted(set(found))
+    assert problems == {}
+    with strings.language(lang):  # and the sweep would see an importer's message left in English
+        english_problem = "the file holds a header and no data rows, so there is nothing to import"
+        assert english_shown([english_problem], whole, fragments) and text(english_problem) == english_problem
