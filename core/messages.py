@@ -19,7 +19,7 @@ class Message:
     key: str
     values: tuple[tuple[str, object], ...]
 
-    def __init__(self, key: str, **values: object):
+    def __init__(self, key: str, /, **values: object):
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "values", tuple(sorted(values.items())))
 

@@ -762,7 +762,7 @@ def lang_param() -> dict[str, str]:
     return {} if lang == DEFAULT_LANGUAGE else {"lang": lang}
 
 
-def t(key: str, **values) -> str:
+def t(key: str, /, **values) -> str:
     """The string `key` in the current language, its placeholders filled from `values`.
 
     A key the language lacks (or whose translation is fuzzy or from older English) gives English; a key

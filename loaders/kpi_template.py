@@ -258,7 +258,7 @@ def _duplicates(frame: pd.DataFrame, key: list[str], where: str, problems: list[
         rows = ", ".join(str(x) for x in group["line"])
         for line in group["line"]:
             problems.append(Problem(where, int(line), ", ".join(key), say("kpi.duplicate", rows=rows,
-                                                                            key=", ".join(key))))
+                                                                            fields=", ".join(key))))
 
 
 def read(data: bytes, file: str, layout: str, reference: Reference | None = None,

@@ -44,7 +44,7 @@ MESSAGES: dict[str, str] = {
     "kpi.unknown_status": "status {typed} must be one of: {allowed}",
     "kpi.date_range": "{typed} is outside {first} to {last} (the CCSS dates from 2013; a report cannot be dated after "
                       "today)",
-    "kpi.duplicate": "duplicate key: rows {rows} have the same {key}",
+    "kpi.duplicate": "duplicate key: rows {rows} have the same {fields}",
     "kpi.formula": "formula-like cell ({shown}) is not allowed",
     "kpi.formula_no_value": "formula-like cell (a formula) is not allowed",
     "kpi.control": "the cell holds a control character",
@@ -132,7 +132,7 @@ class Said(str):
     key: str
     values: dict
 
-    def __new__(cls, key: str, **values) -> "Said":
+    def __new__(cls, key: str, /, **values) -> "Said":
         said = super().__new__(cls, MESSAGES[key].format(**values))
         said.key, said.values = PREFIX + key, values
         return said
@@ -145,6 +145,6 @@ def _said(key: str, values: dict) -> Said:
     return Said(key, **values)
 
 
-def say(key: str, **values) -> Said:
+def say(key: str, /, **values) -> Said:
     """The message `key` with its placeholders filled (a key missing from the catalogue is a programming error)."""
     return Said(key, **values)
