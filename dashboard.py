@@ -6,6 +6,7 @@ from core.strings import t
 
 errors.setup_logging()
 
+ui.restore_language()  # from ?lang=, before the first string is written
 st.set_page_config(page_title=t("app.title"), page_icon="static/favicon.png",
                    layout="wide", initial_sidebar_state="expanded")
 

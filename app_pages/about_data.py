@@ -4,7 +4,7 @@ import streamlit as st
 from core import queries, tables, ui
 from core.strings import t
 
-st.title(t("about.title"))
+ui.title(t("about.title"))
 st.caption(t("about.caption"))
 
 declared, columns = queries.table_dictionary()

@@ -42,7 +42,7 @@ st.html(PRINT_CSS)
 st.selectbox(t("common.country"), list(names), format_func=names.get, key="b_country")
 iso3 = st.session_state["b_country"]
 name = names[iso3]
-st.title(t("brief.title", name=ui.md(name)))
+ui.title(t("brief.title", name=ui.md(name)))
 st.caption(t("brief.print"))
 
 st.header(t("brief.homicide"))

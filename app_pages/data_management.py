@@ -4,7 +4,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from core import auth, tables, ui
+from core import auth, messages, tables, ui
 from core import format as fmt
 from core.db import connection, db_path
 from core.strings import t
@@ -20,7 +20,7 @@ def finish() -> None:
     st.stop()
 
 
-st.title(t("data.title"))
+ui.title(t("data.title"))
 st.caption(t("data.caption"))
 
 stored_hash = auth.configured_hash()
@@ -56,7 +56,8 @@ if st.session_state.get("data_flash"):
 def show_problems(problems) -> None:
     st.error(t("data.problems", n=len(problems)))
     frame = pd.DataFrame([{t("data.col_file"): p.file, t("data.col_row"): p.line,
-                           t("data.col_column"): p.column or "", t("data.col_problem"): p.message} for p in problems])
+                           t("data.col_column"): p.column or "",
+                           t("data.col_problem"): messages.text(p.message)} for p in problems])
     ui.table(tables.shown(frame, {t("data.col_row"): "count"}, missing={t("data.col_row"): t("data.whole_file")}),
                  hide_index=True, width="stretch")
 
@@ -124,9 +125,9 @@ def preview(plan, kind: str) -> None:
         card.metric(title, count)
     st.caption(t("data.changed_help"))
     if plan.ignored:
-        st.caption(t("data.ignored_note", note=parsed.ignored_note))
-    for note in plan.notes:
-        st.warning(ui.md(note))
+        st.caption(t("data.ignored_note", note=messages.text(parsed.ignored_note)))
+    for note in plan.notes:  # the importer's notes (loaders/messages.py), in the reader's language
+        st.warning(ui.md(messages.text(note)))
     if parsed.series_id:
         differences(plan)
     for name, rows in plan.tables.items():
@@ -145,6 +146,8 @@ def differences(plan) -> None:
     headings = {"place": t("data.col_place"), "year": t("data.col_year"), "new_value": t("data.col_new"),
                 "shown_value": t("data.col_shown"), "difference": t("data.col_difference"),
                 "shown_source": t("data.col_shown_source")}
+    found = found.assign(shown_source=[t("data.shown_source", publisher=publisher, edition=edition)
+                                       for publisher, edition in zip(found["shown_publisher"], found["shown_edition"])])
     frame = found[list(headings)].rename(columns=headings)
     ui.table(tables.shown(frame, {headings["year"]: "year", headings["new_value"]: "rate",
                                       headings["shown_value"]: "rate", headings["difference"]: "signed"}),

@@ -3,9 +3,9 @@ import streamlit as st
 
 from core import format as fmt
 from core import pack, queries, ui
-from core.strings import t
+from core.strings import current_language, t
 
-st.title(t("pack.title"))
+ui.title(t("pack.title"))
 st.caption(t("pack.caption"))
 
 saved = st.session_state.setdefault("pack_views", [])
@@ -29,8 +29,11 @@ if saved:
         with st.spinner(t("pack.rendering")):
             views = [pack.SavedView(page_path, params) for page_path, params in saved]
             base = ui.view_link(st.context.url, {}).rsplit("/", 1)[0]
-            st.session_state["pack_file"] = pack.build_pack(views, base, as_of.date() if as_of is not None else None)
-    if st.session_state.get("pack_file"):
+            st.session_state["pack_file"] = pack.build_pack(views, base, as_of.date() if as_of is not None else None,
+                                                            lang=current_language())
+            st.session_state["pack_lang"] = current_language()
+    # A pack built in another language is not offered: build it again in this one.
+    if st.session_state.get("pack_file") and st.session_state.get("pack_lang") == current_language():
         st.download_button(t("pack.download"), st.session_state["pack_file"],
                            f"decision_pack_{as_of:%Y-%m-%d}.pptx" if as_of is not None else "decision_pack.pptx",
                            "application/vnd.openxmlformats-officedocument.presentationml.presentation",

@@ -32,7 +32,7 @@ state.restore("since", first_year, int, choices=range(first_year, last_year))
 if st.session_state["since"] not in range(first_year, last_year):
     st.session_state["since"] = first_year
 
-st.title(t("homicide.title"))
+ui.title(t("homicide.title"))
 st.caption(t("homicide.caption"))
 st.selectbox(t("homicide.series"), list(series_titles), format_func=series_titles.get, key="series",
              help=t("homicide.series_help"))
@@ -131,7 +131,8 @@ def trends_part() -> None:
     footer_sources: set[str] = set()
     ui.part_start()
     pick = st.columns([3, 2])
-    pick[0].multiselect(t("common.countries"), list(names), format_func=names.get, key="trend", max_selections=8)
+    pick[0].multiselect(t("common.countries"), list(names), format_func=names.get, key="trend", max_selections=8,
+                        placeholder=t("homicide.choose_countries"))
     pick[1].select_slider(t("homicide.since"), options=list(range(first_year, last_year)), key="since")
     series = queries.homicide_series(tuple(st.session_state["trend"]), SERIES)
     drawn = series[series["role"] != "other"]

@@ -29,7 +29,7 @@ state.restore("k_period", split_periods[-1] if split_periods else None, choices=
 state.restore("k_party", [], choices=kpi.responsible_parties(), multi=True)
 state.restore("k_frame", [], choices=kpi.time_frames(), multi=True)
 
-st.title(t("kpi.title"))
+ui.title(t("kpi.title"))
 
 
 def in_pairs(rows: list, draw) -> None:
@@ -188,7 +188,8 @@ def show_actions() -> set[str]:
     left, right = st.columns(2)
     left.multiselect(t("kpi.party"), kpi.responsible_parties(), key="k_party", placeholder=t("kpi.all_parties"),
                      help=t("kpi.party_help"))
-    right.multiselect(t("kpi.time_frame"), kpi.time_frames(), key="k_frame", placeholder=t("kpi.all_time_frames"))
+    right.multiselect(t("kpi.time_frame"), kpi.time_frames(), key="k_frame", placeholder=t("kpi.all_time_frames"),
+                      format_func=lambda frame: t("common.not_stated") if frame == kpi.NO_FRAME else frame)
     filters = (tuple(st.session_state["k_party"]), tuple(st.session_state["k_frame"]), THIS_YEAR)
     shares, actions = kpi.with_shares(kpi.goal_status_shares(*filters)), kpi.tracker_actions(*filters)
     cards = st.columns(3)

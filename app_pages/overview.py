@@ -9,7 +9,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from core import format as fmt
 from core import kpi, queries, state, ui
 from core.figures import homicide as homicide_charts
-from core.strings import t
+from core.strings import lang_param, t
 
 TODAY = dt.date.today()
 
@@ -17,12 +17,13 @@ TODAY = dt.date.today()
 def link(page: str, label: str, **params: str) -> None:
     """Link to another page; plain text where this app has not registered it (st.page_link would raise)."""
     try:
+        params = {**params, **lang_param()}  # the link keeps the reader's language
         st.page_link(page, label=label, icon=":material/arrow_forward:", query_params=params or None)
     except StreamlitPageNotFoundError:
         st.caption(t("overview.page_unavailable", label=label))
 
 
-st.title(t("overview.title"))
+ui.title(t("overview.title"))
 st.caption(t("overview.caption"))
 
 # The homicide series shown: the default one (its newest edition), or the one a link names (?series=).
@@ -81,7 +82,13 @@ with second.container(border=True, height="stretch"):
     row = st.columns(2)
     row[0].metric(t("overview.in_tiers", n=int(threats["n_tiers"])), fmt.count(threats["n_threats"]))
     row[1].metric(t("overview.in_tier1"), fmt.count(threats["n_tier1"]))
-    st.markdown(t("overview.tier1_summary", likelihood=threats["tier1_likelihood"], impact=threats["tier1_impact"]))
+    # The tiers' likelihood and impact are stored words ('high', 'likely', ...): shown in the reader's words.
+    likelihood = {"high": t("overview.likelihood_high"), "likely": t("overview.likelihood_likely"),
+                  "low": t("overview.likelihood_low"), "not assessable": t("overview.likelihood_not_assessable")}
+    impact = {"high": t("overview.impact_high"), "not assessable": t("overview.impact_not_assessable")}
+    st.markdown(t("overview.tier1_summary",
+                  likelihood=likelihood.get(threats["tier1_likelihood"], threats["tier1_likelihood"]),
+                  impact=impact.get(threats["tier1_impact"], threats["tier1_impact"])))
     ui.source_caption(["ccss_2013"])
     link("app_pages/threats.py", t("overview.link_threats"))
 

@@ -4,7 +4,8 @@ from functools import partial
 
 import streamlit as st
 
-from core import projects, queries, state, tables, ui
+from core import format as fmt
+from core import partners, projects, queries, state, tables, ui
 from core.figures import projects as charts
 from core.strings import t
 
@@ -17,6 +18,7 @@ threats = {r.threat_id: t("common.tier_name", tier=r.tier, name=r.name) for r in
 first_year, last_year = projects.year_span(TODAY)
 years = list(range(first_year, last_year + 1))
 ALL_FUNDING = (0.0, projects.funding_ceiling_m())
+FUNDING_STEPS = [i / 2 for i in range(int(ALL_FUNDING[1] * 2) + 1)]  # € million, in halves
 DEFAULTS = {"p_q": "", "p_country": [], "p_donor": [], "p_impl": [], "p_threat": [], "p_theme": [], "p_year": None,
             "p_fund": ALL_FUNDING, "p_unknown": True, "p_map": "count", "p_split": "full"}
 CHOICES = {"p_country": names, "p_donor": donors, "p_impl": implementers, "p_threat": threats, "p_theme": themes}
@@ -24,12 +26,12 @@ state.restore("p_q", "")
 for key, choices in CHOICES.items():
     state.restore(key, [], choices=list(choices), multi=True)
 state.restore("p_year", None, int, choices=years)
-state.restore("p_fund", ALL_FUNDING, lambda text: projects.parse_range(text, ALL_FUNDING))
+state.restore("p_fund", ALL_FUNDING, lambda text: projects.snapped(projects.parse_range(text, ALL_FUNDING)))
 state.restore("p_unknown", True, projects.parse_flag, choices=[True, False])
 state.restore("p_map", "count", choices=["count", "funding"])
 state.restore("p_split", "full", choices=["full", "split"])
 state.restore("p_project", "")
-st.title(t("projects.title"))
+ui.title(t("projects.title"))
 st.caption(t("projects.caption"))
 
 
@@ -51,8 +53,10 @@ def projects_part() -> None:
         any_ = t("projects.any")
         top[0].text_input(t("projects.search"), key="p_q", placeholder=t("projects.search_placeholder"))
         top[1].multiselect(t("common.country"), list(in_group), format_func=names.get, key="p_country", placeholder=any_)
-        top[2].multiselect(t("common.donor"), list(donors), format_func=donors.get, key="p_donor", placeholder=any_)
-        top[3].multiselect(t("common.implementer"), list(implementers), format_func=implementers.get, key="p_impl",
+        top[2].multiselect(t("common.donor"), list(donors), format_func=lambda k: partners.display_name(donors[k]),
+                           key="p_donor", placeholder=any_)
+        top[3].multiselect(t("common.implementer"), list(implementers),
+                           format_func=lambda k: partners.display_name(implementers[k]), key="p_impl",
                            placeholder=any_)
         low = st.columns([3, 2, 2, 3])
         low[0].multiselect(t("projects.threat"), list(threats), format_func=threats.get, key="p_threat", placeholder=any_)
@@ -60,8 +64,10 @@ def projects_part() -> None:
         low[2].selectbox(t("common.active_in_year"), [None, *years], key="p_year", placeholder=t("projects.any_year"),
                          format_func=lambda y: t("projects.any_year") if y is None else str(y),
                          help=t("projects.year_help"))
-        low[3].slider(t("projects.funding"), *ALL_FUNDING, key="p_fund", step=0.5, format="%.1f",
-                      help=t("projects.funding_help"))
+        # A slider of the steps, written by core/format.py: a slider's own format cannot write "12,5". `value`
+        # says it is a range (Streamlit reads a select slider's kind from it); the URL's range in the state wins.
+        low[3].select_slider(t("projects.funding"), FUNDING_STEPS, value=ALL_FUNDING, key="p_fund",
+                             format_func=lambda v: fmt.number(v, 1), help=t("projects.funding_help"))
         st.checkbox(t("projects.unknown"), key="p_unknown", help=t("projects.unknown_help"))
 
     s = st.session_state

@@ -50,7 +50,7 @@ URL_KEYS = ["t_year", "t_donor", "t_country", "t_threat", "t_dim", "t_value", "t
 URL_DEFAULTS = {"t_year": ANY, "t_donor": ANY, "t_country": ANY, "t_threat": "toc_drugs_guns", "t_dim": "country",
                 "t_value": "n_projects", "t_cell": ANY}
 
-st.title(t("threats.title"))
+ui.title(t("threats.title"))
 st.caption(t("threats.caption"))
 
 left, right = st.columns([3, 2])

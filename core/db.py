@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from core import demo
+from core.strings import current_language
 from loaders.build import ensure_built
 from loaders.paths import DB_PATH, DEMO_DIR, db_path, demo_db_path  # noqa: F401  (db_path: the pages ask it)
 
@@ -70,20 +71,22 @@ def query(sql: str, params: list | tuple | dict = ()) -> pd.DataFrame:
 
 
 def cached(func):
-    """st.cache_data keyed by the function, its parameters and the database file's identity (path, inode, size,
-    modification time): an import or undo made by the command line shows in a running app on its next rerun.
+    """st.cache_data keyed by the function, its parameters, the database file's identity (path, inode, size,
+    modification time) and the reader's language: an import or undo made by the command line shows in a running
+    app on its next rerun, and a Spanish reader never gets an English session's copy (a function may write
+    headings or values in the reader's language).
 
     functools.wraps keeps each function's own name and source in Streamlit's cache key.
     """
     @functools.wraps(func)
-    def keyed(db, *args, **kwargs):
+    def keyed(db, lang, *args, **kwargs):
         return func(*args, **kwargs)
 
     cached_keyed = st.cache_data(show_spinner=False, max_entries=256)(keyed)
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        return cached_keyed(identity(), *args, **kwargs)
+        return cached_keyed(identity(), current_language(), *args, **kwargs)
 
     wrapper.clear = cached_keyed.clear
     return wrapper

@@ -37,11 +37,13 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return escape_formulas(whole_numbers(frame)).to_csv(index=False).encode("utf-8")
 
 
-def to_excel_bytes(frame: pd.DataFrame, sheet: str, about: list[tuple[str, str]]) -> bytes:
-    """One data sheet plus an 'About' sheet (sources, data date, link)."""
+def to_excel_bytes(frame: pd.DataFrame, sheet: str, about: list[tuple[str, str]],
+                   about_sheet: str = "About", about_columns: tuple[str, str] = ("item", "value")) -> bytes:
+    """One data sheet plus an 'About' sheet (sources, data date, link), its name and headings in the reader's
+    language when given (the file is made later, when its button is clicked)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         escape_formulas(whole_numbers(frame)).to_excel(writer, sheet_name=sheet[:31], index=False)
-        escape_formulas(pd.DataFrame(about, columns=["item", "value"])).to_excel(
-            writer, sheet_name="About", index=False)
+        escape_formulas(pd.DataFrame(about, columns=list(about_columns))).to_excel(
+            writer, sheet_name=about_sheet[:31], index=False)
     return buffer.getvalue()

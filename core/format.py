@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
@@ -20,6 +21,8 @@ from loaders.tables import RATE_SHOWN_DIGITS
 # The reader's language -> the CLDR locale its numbers and dates follow (British English: day month year).
 LOCALES = {"en": "en_GB", "es": "es_ES", "fr": "fr_FR"}
 RATE_DIGITS = RATE_SHOWN_DIGITS  # one place decides it: the importer's preview compares at the same precision
+# Short amounts' units: millions and thousands as each language abbreviates them (CLDR's short forms).
+SHORT_UNITS = {"en_GB": ("M", "K"), "es_ES": ("M", "mil"), "fr_FR": ("M", "k")}
 
 
 def _locale(lang: str | None) -> str:
@@ -87,7 +90,9 @@ def share(fraction, digits: int = 0, lang: str | None = None, missing: str | Non
     """A share given as a fraction (0.485 -> 48%, or 48.5% with digits=1)."""
     if is_missing(fraction):
         return _missing(missing, lang)
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    # The language's own pattern (48% / 48 % / 48 %), with `digits` decimals.
+    pattern = Locale.parse(_locale(lang)).percent_formats[None].pattern.replace(
+        "#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1)
     return babel_numbers.format_percent(rounded(float(fraction) * 100, digits) / 100, pattern, locale=_locale(lang))
 
 
@@ -99,22 +104,22 @@ def percent(value, digits: int = 1, lang: str | None = None, missing: str | None
 
 
 def eur(amount, lang: str | None = None, missing: str | None = None) -> str:
-    """A euro amount in full: €18,400,000 (tables, details)."""
+    """A euro amount in full: €18,400,000 / 18.400.000 € / 18 400 000 € (tables, details)."""
     if is_missing(amount):
         return _missing(missing, lang)
-    return babel_numbers.format_currency(rounded(amount, 0), "EUR", "¤#,##0", locale=_locale(lang),
-                                         currency_digits=False)
+    return _with_euro(number(amount, 0, lang), lang)
 
 
 def eur_short(amount, lang: str | None = None, missing: str | None = None) -> str:
-    """A euro amount in short: €216.4M, €80K (cards, chart labels)."""
+    """A euro amount in short: €216.4M, €80K / 216,4 M€, 80 mil € / 216,4 M€, 80 k€ (cards, chart labels)."""
     if is_missing(amount):
         return _missing(missing, lang)
     amount = float(amount)
+    millions, thousands = SHORT_UNITS.get(_locale(lang), SHORT_UNITS[LOCALES["en"]])
     if abs(amount) >= 1e6:
-        value, digits, suffix = amount / 1e6, 1, "M"
+        value, digits, suffix = amount / 1e6, 1, millions
     elif abs(amount) >= 1e3:
-        value, digits, suffix = amount / 1e3, 0, "K"
+        value, digits, suffix = amount / 1e3, 0, thousands
     else:
         value, digits, suffix = amount, 0, ""
     figure = number(value, digits, lang)
@@ -128,8 +133,18 @@ def eur_millions(amount, lang: str | None = None, missing: str | None = None) ->
     return number(float(amount) / 1e6, 1, lang)
 
 
+def separators(lang: str | None = None) -> str:
+    """The decimal and thousands signs of the reader's language, as Plotly's layout.separators wants them."""
+    symbols = Locale.parse(_locale(lang)).number_symbols["latn"]
+    return symbols["decimal"] + symbols["group"]
+
+
 def _with_euro(figure: str, lang: str | None) -> str:
-    return f"€{figure}" if _locale(lang) == LOCALES["en"] else f"{figure}\u00a0€"
+    """The euro sign where the language puts it: before in English (−€5), after the figure elsewhere."""
+    if _locale(lang) != LOCALES["en"]:
+        return f"{figure}\u00a0€"
+    sign, figure = (figure[0], figure[1:]) if figure[:1] in "-−" else ("", figure)
+    return f"{sign}€{figure}"
 
 
 def year(value, lang: str | None = None, missing: str | None = None) -> str:

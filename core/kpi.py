@@ -9,6 +9,7 @@ import datetime as dt
 
 import pandas as pd
 
+from core import format as fmt
 from core.db import cached, query
 from core.strings import t
 
@@ -239,7 +240,7 @@ def action_table(actions: pd.DataFrame) -> pd.DataFrame:
         t("kpi_table.time_frame"): actions["time_frame"].replace(NO_FRAME, not_stated),
         t("kpi_table.latest_status"): actions["status"].map(status_label),
         t("kpi_table.reporting"): actions["time_frame_passed"].map({True: passed_flag(), False: ""}),
-        t("kpi_table.as_of"): [t("kpi_table.as_of_date", date=pd.Timestamp(d)) if pd.notna(d) else ""
+        t("kpi_table.as_of"): [fmt.day_short(d, missing="")
                                for d in actions["as_of"]],
     }).reset_index(drop=True)
 

@@ -27,7 +27,7 @@ from core.figures import kpi as kpi_charts
 from core.figures import projects as project_charts
 from core.figures import threats as threat_charts
 from core.figures.common import Canvas, stamp
-from core.strings import t
+from core.strings import current_language, lang_param, language, t
 from core.ui import stamp_line, view_link
 
 SLIDE_CANVAS = Canvas(1200, 1.0, fixed=True)  # the chart image's width on a slide, in px
@@ -105,7 +105,8 @@ def homicide_snapshot(params: dict) -> Snapshot:
     for area in ("Latin America and the Caribbean", "World"):  # the areas as stored (data, not text)
         row = bench[(bench["area"] == area) & (bench["year"] == year)]
         if len(row):
-            numbers.append(t("pack.homicide_area", area=area, rate=fmt.rate(row["rate_per_100k"].iloc[0])))
+            numbers.append(t("pack.homicide_area", area=homicide_charts.area_name(area),
+                             rate=fmt.rate(row["rate_per_100k"].iloc[0])))
     older = shown[shown["rate_per_100k"].notna() & ~shown["is_current"]]
     notes = [t("pack.homicide_older", n=len(older))] if len(older) else []
     table = pd.DataFrame({t("common.country"): shown["name"],
@@ -412,9 +413,16 @@ def _table(slide, frame: pd.DataFrame, top) -> None:
 
 
 def build_pack(views: list[SavedView], base_url: str, as_of: date | None,
-               render: Callable[[go.Figure], tuple[bytes | None, str]] = chart_png) -> bytes:
+               render: Callable[[go.Figure], tuple[bytes | None, str]] = chart_png, lang: str | None = None) -> bytes:
     """One slide per view: title, chart image (or why not, and the view's table), key numbers, sources and
-    data date, link back to the live view."""
+    data date, link back to the live view. Written in `lang` (default: the language in force), its
+    numbers and dates too, and each link opens the live view in it."""
+    with language(lang or current_language()):
+        return _build_pack(views, base_url, as_of, render)
+
+
+def _build_pack(views: list[SavedView], base_url: str, as_of: date | None,
+                render: Callable[[go.Figure], tuple[bytes | None, str]]) -> bytes:
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     blank = deck.slide_layouts[6]
@@ -445,7 +453,7 @@ def build_pack(views: list[SavedView], base_url: str, as_of: date | None,
         footer = _text(slide, Inches(0.5), Inches(6.55), Inches(12.3), Inches(0.8),
                        [t("pack.sources", sources=sources),
                         t("pack.data_as_of", date=fmt.day(as_of)) if as_of else t("pack.data_as_of_not_reported")], 10)
-        link = view_link(f"{base_url.rstrip('/')}/{view.path}", view.param_dict)
+        link = view_link(f"{base_url.rstrip('/')}/{view.path}", {**view.param_dict, **lang_param()})
         run = footer.text_frame.add_paragraph().add_run()
         run.text = t("pack.live_view", link=link)
         run.font.size = Pt(10)

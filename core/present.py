@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import state
-from core.strings import t
+from core.strings import lang_param, t
 
 DEFAULT_SEQUENCE = ("overview", "homicide", "threats", "projects", "kpi_progress")
 # Static CSS only (no data): hide Streamlit's chrome and sidebar, enlarge type for a projector.
@@ -86,7 +86,7 @@ def controls(pages: dict[str, "st.navigation.page.StreamlitPage"], current_path:
     state.restore("seq", [p for p in DEFAULT_SEQUENCE if p in pages], choices=list(pages), multi=True)
     with st.sidebar:
         st.toggle(t("present.toggle"), key="present", help=t("present.toggle_help"))
-        st.multiselect(t("present.sequence"), sequence_choices, key="seq",
+        st.multiselect(t("present.sequence"), sequence_choices, key="seq", placeholder=t("present.choose_views"),
                        format_func=lambda p: pages[p].title)
     state.publish(["present", "seq"], {"present": False, "seq": [p for p in DEFAULT_SEQUENCE if p in pages]})
     if not is_on():
@@ -94,7 +94,7 @@ def controls(pages: dict[str, "st.navigation.page.StreamlitPage"], current_path:
     st.html(PRESENT_CSS)
     sequence = st.session_state["seq"] or list(pages)
     position = sequence.index(current_path) if current_path in sequence else -1
-    params = {"present": "1", "seq": ",".join(sequence)}
+    params = {"present": "1", "seq": ",".join(sequence), **lang_param()}
     _keys(key="present_keys", on_step_change=_on_key)  # Right, PageDown, Space / Left, PageUp / Escape
     step = st.session_state.pop("present_step", None)
     if step == "next" and position < len(sequence) - 1:

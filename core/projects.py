@@ -94,6 +94,12 @@ def parse_range(text: str, bounds: tuple[float, float]) -> tuple[float, float]:
     return low, high
 
 
+def snapped(bounds: tuple[float, float]) -> tuple[float, float]:
+    """A funding range on the slider's half-million steps (the low end down, the high end up)."""
+    low, high = bounds
+    return float(int(low * 2) / 2), float(-(-high * 2 // 1) / 2)
+
+
 def slugs(names: tuple[str, ...]) -> dict[str, str]:
     """URL-safe keys for names (some contain commas, which the URL uses between values)."""
     out: dict[str, str] = {}
@@ -364,7 +370,7 @@ def country_table(by_country: pd.DataFrame, split: bool) -> pd.DataFrame:
         country: [SHORT_NAMES.get(iso3, name) for iso3, name in zip(by_country["iso3"], by_country["name"])],
         n_projects: by_country["n_projects"].astype(int),
         t("projects_table.stated_m_split" if split else "projects_table.stated_m_full"): [
-            none if n == 0 else no_figure if pd.isna(v) else f"{v / 1e6:,.1f}"
+            none if n == 0 else fmt.eur_millions(v, missing=no_figure)
             for v, n in zip(funding, by_country["n_projects"])],
         t("projects_table.no_stated_figure_count"): by_country["n_no_funding"].astype(int),
     })
@@ -426,7 +432,7 @@ def detail_fields(record: pd.Series) -> list[tuple[str, str]]:
         return empty if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
     def day(value) -> str:
-        return not_stated if pd.isna(value) else t("projects_table.day", date=pd.Timestamp(value))
+        return fmt.day_short(value, missing=not_stated)
 
     funding = text(record["funding_text"])
     if pd.notna(record["funding_eur"]):

@@ -1,28 +1,48 @@
-"""Every user-facing string of the pages and the shared UI, in one place, so that languages can be added.
+"""Every user-facing string of the pages and the shared UI: English here, Spanish and French in gettext
+catalogues (locales/<lang>/LC_MESSAGES/dashboard.po) that translators' tools open.
 
-Pages call `t("homicide.title")` or `t("homicide.table", year=2023)`; placeholders are str.format names and may
-carry a format spec (dates: `{date:%d %B %Y}`), so a translation can reorder them and pick its own date format.
-Text that comes from the data (country names, document titles, publishers) is never in the catalogue.
+Pages call `t("homicide.title")` or `t("homicide.table", year=2023)`; placeholders are plain str.format names
+(no format specs: numbers, money and dates arrive already written by core/format.py in the reader's language),
+so a translation can reorder them. Text that comes from the data (country names, document titles, threat
+names, KPI titles) is never in the catalogue: it stays as the source documents write it.
 The chart builders (core/figures/*), the headings and values of the logic modules' tables (core/homicide.py,
-core/projects.py, core/kpi.py) and the decision pack's slides (core/pack.py) use it too; they run outside Streamlit
-as well, where t() gives English. Stored values that double as filter and URL values stay as stored
-('Not stated' donors, the action statuses, the time frame 'not stated'); the charts and tables show them through
-t() (core/figures/projects.py donor_name, core/kpi.py status_label). Not yet here: loaders/importer.py's messages,
-and the threat page's 'Donor not stated' (core/threats.py NO_DONOR, a stored filter value shown as written).
+core/projects.py, core/kpi.py) and the decision pack's slides (core/pack.py) use it too; outside a Streamlit
+run they speak English unless told otherwise (`with language("fr"): ...`). Stored values that double as
+filter and URL values stay as stored ('Not stated' donors, the action statuses, the time frame 'not stated',
+tier likelihoods, OBI kinds); pages show them through t() (core/partners.py display_name, core/kpi.py
+status_label, ...). The importers' validation messages join it under `import.` from loaders/messages.py,
+where their English stays (say() returns the English str carrying its key; core/messages.py text() translates).
 
-To add a language (the region works in English, Spanish, French and Dutch):
-  1. add it to LANGUAGES, e.g. "es": "Español", "fr": "Français", "nl": "Nederlands";
-  2. add STRINGS["es"] = {...} with the same keys as STRINGS["en"] and the same placeholders in each string
-     (tests/test_strings.py checks both); a key it lacks falls back to English;
-  3. let the user choose: set st.session_state["lang"] (e.g. a sidebar selectbox with key="lang").
+English is the source: STRINGS["en"] below. A translation is looked up by the key (the .po entry's msgctxt)
+and used only while its msgid is still the current English and it is not marked fuzzy; otherwise the
+English shows. To add or change a string: edit STRINGS["en"], then
+    python -m scripts.translations update   # locales/dashboard.pot and the .po files (changed English: fuzzy)
+translate the new or fuzzy entries in locales/es/... and locales/fr/..., and
+    python -m scripts.translations check    # every key translated, placeholders and markup as in English
+tests/test_strings.py and tests/test_translations.py check the same. Restart the app to see edited .po files.
+To add a language: add it to LANGUAGES and core/format.py's LOCALES, then `update` creates its .po.
 """
 from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+from collections.abc import Iterator
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from loaders.messages import MESSAGES as IMPORT_MESSAGES
+from loaders.messages import PREFIX as IMPORT_PREFIX
+
 DEFAULT_LANGUAGE = "en"
-LANGUAGES = {"en": "English"}  # add "es": "Español", "fr": "Français", "nl": "Nederlands" with their STRINGS
+# Each language named in itself, as the sidebar offers it.
+LANGUAGES = {"en": "English", "es": "Español", "fr": "Français"}
+LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+DOMAIN = "dashboard"
+# The language of work done outside the session that asked for it (a decision pack built for a reader).
+_override: contextvars.ContextVar[str | None] = contextvars.ContextVar("language_override", default=None)
 
 STRINGS: dict[str, dict[str, str]] = {"en": {
         "nav.page_overview": "Overview",
@@ -75,6 +95,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "nav.reference": "Reference",
 
     # core/ui.py
+    "ui.language": "Language / Idioma / Langue",
+    "ui.source_language": "Names and titles from the source documents and the data (threats, KPIs, projects, "
+                          "documents, partners, countries) are shown as written, in English.",
     "ui.group_all": "All 16 countries",
     "ui.group_caricom": "CARICOM members",
     "ui.group_elpaccto": "EL PACCTO 2.0 partners",
@@ -82,6 +105,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "ui.footer_sources": "**Sources of this page**",
     "ui.data_as_of": "Data as of {date}",
     "ui.data_as_of_not_reported": "Data as of: not reported",
+    "ui.excel_about": "About",
+    "ui.excel_item": "item",
+    "ui.excel_value": "value",
     "ui.excel_table": "table",
     "ui.excel_source": "source",
     "ui.excel_data_as_of": "data as of",
@@ -106,6 +132,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "present.toggle_help": "Hides the sidebar and enlarges text and charts for a projector; steps through the views "
                            "below.",
     "present.sequence": "Presentation sequence",
+    "present.choose_views": "Choose the views",
     "present.previous": "◀ Previous",
     "present.next": "Next ▶",
     "present.exit": "Exit",
@@ -145,7 +172,13 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "overview.threats": "CCSS threats",
     "overview.in_tiers": "In {n} tiers",
     "overview.in_tier1": "In tier 1",
-    "overview.tier1_summary": "Tier 1: {likelihood} probability, {impact} impact.",
+    "overview.tier1_summary": "Tier 1: {likelihood}, {impact}.",
+    "overview.likelihood_high": "high probability",
+    "overview.likelihood_likely": "likely",
+    "overview.likelihood_low": "low probability",
+    "overview.likelihood_not_assessable": "probability not yet assessable",
+    "overview.impact_high": "high impact",
+    "overview.impact_not_assessable": "impact not yet assessable",
     "overview.link_threats": "Threat tiers",
 
     # app_pages/homicide.py
@@ -155,6 +188,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                         "value is shown with that year in brackets.",
     "homicide.year": "Year",
     "homicide.since": "From the year",
+    "homicide.choose_countries": "Choose up to 8 countries",
     "homicide.map": "Map",
     "homicide.map_geographic": "Geographic",
     "homicide.map_tiles": "Equal tiles",
@@ -419,6 +453,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "data.col_shown": "shown now",
     "data.col_difference": "difference",
     "data.col_shown_source": "shown now from",
+    "data.shown_source": "{publisher}, edition {edition}",
     "data.homicide_file": "Homicide statistics file",
     "data.template": "Download the Excel template",
     "data.template_caption": "One sheet for KPI results, one for action statuses; the 'lists' sheet gives the valid "
@@ -458,6 +493,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "homicide_chart.hover_source": "source: {source}",
     "homicide_chart.quoted": "{name}: quoted in documents",
     "homicide_chart.year": "year",
+    "homicide_chart.area_world": "World",
+    "homicide_chart.area_lac": "Latin America and the Caribbean",
 
     # core/homicide.py: the table of the view
     "homicide_table.iso3": "ISO3",
@@ -551,7 +588,6 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "projects_table.note_active": "Active in {year}: {n_active} listings; {n_unknown} more have no dates and are shown "
                                   "as 'period unknown'.",
     "projects_table.note_narrowed": "The funding range leaves out every project that states no amount.",
-    "projects_table.day": "{date:%d %b %Y}",
     "projects_table.read_as": "(read as {euro})",
     "projects_table.ongoing_brackets": "(ongoing)",
     "projects_table.start_interpreted": "Start, interpreted",
@@ -613,7 +649,6 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "kpi_table.latest_status": "Latest status",
     "kpi_table.reporting": "Reporting",
     "kpi_table.as_of": "As of",
-    "kpi_table.as_of_date": "{date:%d %b %Y}",
 
     # core/pack.py: the slides
     "pack.homicide_title": "Homicide rates, {year}",
@@ -668,10 +703,48 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "pack.data_as_of_not_reported": "Data as of not reported (frozen when this pack was built).",
     "pack.live_view": "Live view: {link}",
 }}
+# The importers' validation messages (loaders/messages.py keeps their English, with no Streamlit): translated
+# here like any string; the Data management page writes them with core.messages.text.
+STRINGS[DEFAULT_LANGUAGE].update({IMPORT_PREFIX + key: english for key, english in IMPORT_MESSAGES.items()})
+
+
+def po_path(lang: str) -> Path:
+    return LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.lru_cache(maxsize=None)
+def translations(lang: str) -> dict[str, str]:
+    """key -> text in `lang`, read once per process from its .po file: only entries translated from the
+    current English (msgid unchanged) and not fuzzy. Empty for English or a language with no file."""
+    path = po_path(lang)
+    if lang == DEFAULT_LANGUAGE or not path.exists():
+        return {}
+    from babel.messages.pofile import read_po  # Babel: already the number and date formatter's library
+    english = STRINGS[DEFAULT_LANGUAGE]
+    with path.open("rb") as handle:
+        catalog = read_po(handle, ignore_obsolete=True)
+    return {message.context: message.string for message in catalog
+            if message.id and message.context in english and message.id == english[message.context]
+            and message.string and not message.fuzzy}
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Speak `lang` inside the block, whatever the session says: work done for a reader outside their own
+    script run (or in plain Python) follows their language (t() and core/format.py alike)."""
+    token = _override.set(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _override.reset(token)
 
 
 def current_language() -> str:
-    """The language chosen in this session (st.session_state["lang"]); English when none or unknown."""
+    """The language in force: a `language()` block's, else the one chosen in this session
+    (st.session_state["lang"]), else English."""
+    forced = _override.get()
+    if forced is not None:
+        return forced
     # Outside a Streamlit script run (plain Python: tests, the figure builders, scripts) there is no session;
     # asking for one would log a warning on every call, so look for the run first.
     if get_script_run_ctx(suppress_warning=True) is None:
@@ -680,14 +753,23 @@ def current_language() -> str:
         lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
     except Exception:  # a run without a usable session: the default
         lang = DEFAULT_LANGUAGE
-    return lang if lang in STRINGS else DEFAULT_LANGUAGE
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def t(key: str, **values) -> str:
+def lang_param() -> dict[str, str]:
+    """The language as a link's query parameter: {"lang": "es"}, nothing for English (the default)."""
+    lang = current_language()
+    return {} if lang == DEFAULT_LANGUAGE else {"lang": lang}
+
+
+def t(key: str, /, **values) -> str:
     """The string `key` in the current language, its placeholders filled from `values`.
 
-    A key the language lacks falls back to English; a key English lacks is a programming error (KeyError)."""
-    if key not in STRINGS[DEFAULT_LANGUAGE]:
+    A key the language lacks (or whose translation is fuzzy or from older English) gives English; a key
+    English lacks is a programming error (KeyError)."""
+    english = STRINGS[DEFAULT_LANGUAGE].get(key)
+    if english is None:
         raise KeyError(f"no user-facing string {key!r} in core/strings.py")
-    text = STRINGS[current_language()].get(key, STRINGS[DEFAULT_LANGUAGE][key])
+    lang = current_language()
+    text = english if lang == DEFAULT_LANGUAGE else translations(lang).get(key, english)
     return text.format(**values)

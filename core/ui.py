@@ -16,7 +16,7 @@ from core import db, demo, present, queries, state
 from core.export import to_csv_bytes, to_excel_bytes
 from core.figures.common import Canvas, plain
 from core.figures.common import stamp as finish
-from core.strings import t
+from core.strings import DEFAULT_LANGUAGE, LANGUAGES, current_language, t
 
 COUNTRY_GROUPS = ("all", "caricom", "elpaccto")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
@@ -27,12 +27,45 @@ BASE_CSS = """
 <style>
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p { white-space: normal; overflow: visible; text-overflow: clip; }
+.st-key-html_lang { display: none; }
 </style>
 """
 
 
 def base_style() -> None:
     st.html(BASE_CSS)
+
+
+# Tells the browser (screen readers, spell checkers, hyphenation, translation offers) the page's language:
+# a v2 component runs this in the page itself; static script, the language code is its only data.
+HTML_LANG_JS = """
+export default function (component) {
+  const lang = component.data && component.data.lang;
+  if (lang) document.documentElement.lang = lang;
+}
+"""
+_html_lang = st.components.v2.component("html_lang", js=HTML_LANG_JS)
+
+
+def restore_language() -> None:
+    """The reader's language from the URL (`?lang=es`), before anything is written in it."""
+    state.restore("lang", DEFAULT_LANGUAGE, choices=list(LANGUAGES))
+
+
+def language_choice() -> None:
+    """Sidebar: the language, named in each language; kept in the URL (English, the default, is left out)."""
+    with st.sidebar:
+        st.selectbox(t("ui.language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+        _html_lang(key="html_lang", data={"lang": st.session_state["lang"]})
+    state.publish(["lang"], {"lang": DEFAULT_LANGUAGE})
+
+
+def title(text: str) -> None:
+    """A page's title; in a language other than English, with the one line saying that names and titles from
+    the source documents stay in English (so the reader knows why they read English there)."""
+    st.title(text)
+    if current_language() != DEFAULT_LANGUAGE:
+        st.caption(t("ui.source_language"))
 
 
 def md(text: object) -> str:
@@ -54,7 +87,8 @@ def group_label(group: str) -> str:
 
 
 def global_filters() -> None:
-    """Sidebar filters shared by every page (kept in the URL)."""
+    """Sidebar filters shared by every page (kept in the URL): the language, then the country group."""
+    language_choice()
     state.restore("group", "all", choices=list(COUNTRY_GROUPS))
     with st.sidebar:
         st.selectbox(t("common.countries"), list(COUNTRY_GROUPS), format_func=group_label, key="group",
@@ -114,7 +148,9 @@ def downloads(frame: pd.DataFrame, name: str, source_ids: Sequence[str], key: st
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(t("ui.download_csv"), functools.partial(to_csv_bytes, frame), f"{name}.csv", "text/csv",
                          key=f"{key}_csv", on_click="ignore")
-    right.download_button(t("ui.download_excel"), functools.partial(to_excel_bytes, frame, name, about), f"{name}.xlsx",
+    excel = functools.partial(to_excel_bytes, frame, name, about, t("ui.excel_about"),
+                              (t("ui.excel_item"), t("ui.excel_value")))  # written now, in the reader's language
+    right.download_button(t("ui.download_excel"), excel, f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                           on_click="ignore")
 
@@ -161,7 +197,8 @@ def chart(figure: functools.partial, key: str, source_ids: Sequence[str], name: 
     canvas = canvas_for(place, boxed)
     build = figure.func
     fig = _finished_figure(f"{build.__module__}.{build.__qualname__}", figure.args,
-                           tuple(sorted(figure.keywords.items())), stamp_line(source_ids), canvas, _build=build)
+                           tuple(sorted(figure.keywords.items())), stamp_line(source_ids), canvas,
+                           current_language(), _build=build)
     as_of = queries.data_as_of()
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
               "toImageButtonOptions": {"format": "png", "scale": 2,
@@ -173,8 +210,10 @@ def chart(figure: functools.partial, key: str, source_ids: Sequence[str], name: 
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _finished_figure(builder: str, args: tuple, keywords: tuple, stamp: str, canvas: Canvas, _build) -> go.Figure:
-    """One finished figure per builder, arguments (data frames hashed by content), stamp and canvas.
+def _finished_figure(builder: str, args: tuple, keywords: tuple, stamp: str, canvas: Canvas, lang: str,
+                     _build) -> go.Figure:
+    """One finished figure per builder, arguments (data frames hashed by content), stamp, canvas and language
+    (the builder writes its titles and axes in it).
 
     Shared, never changed after this: st.plotly_chart only reads it.
     """
@@ -274,7 +313,8 @@ def share_control() -> None:
         share.caption(t("ui.copy_link_caption"))
     if page_path in packable:
         saved = st.session_state.setdefault("pack_views", [])
-        view = (page_path, tuple(params.items()))
+        # A saved view is the view, not its reader's language: the pack is written in the language it is built in.
+        view = (page_path, tuple((k, v) for k, v in params.items() if k != "lang"))
         if slot.button(t("ui.pack_add"), key="pack_add", disabled=view in saved, width="stretch"):
             saved.append(view)
             slot.caption(t("ui.pack_saved", n=len(saved)))
@@ -298,6 +338,6 @@ def profile_cards(profile) -> None:
                         help=t("ui.rate_help"))
     for card, label, change in ((cards[1], t("ui.change_5y"), profile.change_5y),
                                 (cards[2], t("ui.change_10y"), profile.change_10y)):
-        card.metric(label, t("ui.not_available") if change is None else fmt.signed(change), help=t("ui.change_help"))
+        card.metric(label, fmt.signed(change, missing=t("ui.not_available")), help=t("ui.change_help"))
     if getattr(profile, "latest_source", None):
         st.caption(t("ui.latest_source", source=md(profile.latest_source)))

@@ -53,7 +53,8 @@ def homicide(tables: dict[str, pd.DataFrame], series_id: str, db_path: Path) -> 
             own = con.execute(f"SELECT {key} AS place, year, rate_per_100k AS previous FROM {macro}(?)",
                               [series_id]).df()
             now = con.execute(f"""SELECT v.{key} AS place, v.year, v.rate_per_100k AS shown_value,
-                                         s.publisher || ', edition ' || v.edition_order::VARCHAR AS shown_source
+                                         s.publisher || ', edition ' || v.edition_order::VARCHAR AS shown_source,
+                                         s.publisher AS shown_publisher, v.edition_order::VARCHAR AS shown_edition
                                   FROM {macro}(?) v JOIN sources s USING (source_id)""", [DEFAULT_SERIES]).df()
             new = pd.DataFrame({"place": rows[key].astype(str), "year": rows["year"].astype(int),
                                 "new_value": rows["rate_per_100k"].astype(float)})
@@ -71,7 +72,8 @@ def homicide(tables: dict[str, pd.DataFrame], series_id: str, db_path: Path) -> 
     if found:
         frame = pd.concat(found, ignore_index=True)
         result.differences = frame.reindex(frame["difference"].abs().sort_values(ascending=False).index) \
-            .reset_index(drop=True)[["place", "year", "new_value", "shown_value", "difference", "shown_source"]]
+            .reset_index(drop=True)[["place", "year", "new_value", "shown_value", "difference", "shown_source", "shown_publisher",
+                                     "shown_edition"]]
     return result
 
 

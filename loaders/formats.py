@@ -36,7 +36,7 @@ FORMATS = {"unodc": "UNODC data portal export", "wdi": "World Bank WDI CSV", "ow
 def parse(data: bytes, file: str, series: str | None = None, reference: Reference | None = None) -> Parsed:
     """Recognise and read `data`; `series`: the editor's choice for a file whose column names no series."""
     if not data.strip():
-        raise reject(file, None, None, "the file is empty")
+        raise reject(file, None, None, say("file.empty"))
     if len(data) > MAX_BYTES:
         raise reject(file, None, None, say("file.too_big", size=f"{len(data) / 2**20:.0f}",
                                            limit=f"{MAX_BYTES // 2**20}"))
@@ -49,10 +49,11 @@ def parse(data: bytes, file: str, series: str | None = None, reference: Referenc
     except ImportRejected:
         raise
     except csv.Error as exc:
-        raise reject(file, None, None, f"not a well-formed CSV file ({exc})") from exc
+        raise reject(file, None, None, say("file.bad_csv", detail=str(exc))) from exc
     except UnicodeDecodeError as exc:
-        raise reject(file, None, None, "cannot be read as text in UTF-8 or Windows-1252") from exc
+        raise reject(file, None, None, say("file.not_text")) from exc
     except Exception as exc:  # a layout the readers did not foresee: say so, keep the details for the log
         log.warning("unexpected error reading %r as %s", file, layout.name if layout else "?", exc_info=True)
-        what = f"a {layout.publisher} file ({layout.name})" if layout else "any known layout"
-        raise reject(file, None, None, f"cannot be read as {what}: its layout is not the expected one") from exc
+        said = (say("file.unexpected_layout", publisher=layout.publisher, layout=layout.name) if layout
+                else say("file.unknown_layout"))
+        raise reject(file, None, None, said) from exc

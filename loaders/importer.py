@@ -160,12 +160,9 @@ def _notes(parsed: formats.Parsed, comparison: compare.Comparison, stamp: dateti
     title = SERIES_BY_ID[parsed.series_id].title
     order = parsed.edition_date or f"{stamp:%Y-%m-%d}"
     if not parsed.edition_date:
-        notes.append(f"The file states no edition date: it counts as of its import ({order}), newer than any "
-                     f"edition of '{title}' already imported. State its edition if it is older "
-                     "(--edition YYYY-MM-DD).")
+        notes.append(say("edition.none_stated", order=order, title=title))
     if comparison.newest_edition and order < comparison.newest_edition:
-        notes.append(f"This edition ({order}) is older than the newest edition of '{title}' in the dashboard "
-                     f"({comparison.newest_edition}): its values stay behind the newer ones, listed as other sources.")
+        notes.append(say("edition.older", order=order, title=title, newest=comparison.newest_edition))
     return notes
 
 
@@ -184,17 +181,17 @@ def plan(data: bytes, file_name: str, kind: str, imports_dir: Path | None = None
     file_name = check_file_name(file_name)
     if series is not None and series not in SERIES_BY_ID:
         raise formats.ImportRejected([Problem(file_name, None, None, say(
-            "series.unknown", series=series, choices=", ".join(SERIES_BY_ID)))])
+            "series.unknown", series=repr(series), choices=", ".join(SERIES_BY_ID)))])
     sha = hashlib.sha256(data).hexdigest()
     log_ = read_log(imports_dir)
     again = log_[(log_["sha256"] == sha) & (log_["status"] == "applied")]
     if len(again):
-        raise formats.ImportRejected([Problem(file_name, None, None,
-                                              f"this file was already imported as {again['import_id'].iloc[0]}")])
+        raise formats.ImportRejected([Problem(file_name, None, None, say("file.already_imported",
+                                                                             import_id=again['import_id'].iloc[0]))])
     parsed = formats.parse(data, file_name, series=series, reference=Reference.from_curated(curated_dir))
     if parsed.kind != kind:
-        raise formats.ImportRejected([Problem(file_name, None, None,
-                                              f"this is a {parsed.kind} file ({parsed.format}), not a {kind} file")])
+        raise formats.ImportRejected([Problem(file_name, None, None, say(
+            "file.kind_kpi_not_homicide" if parsed.kind == "kpi" else "file.kind_homicide_not_kpi", format=parsed.format))])
     if parsed.rows == 0:  # readers refuse an empty homicide file themselves; a template with no row is refused here
         raise formats.ImportRejected([Problem(file_name, None, None, say("file.no_rows_header_only"))])
     _edition(parsed, edition, file_name)

@@ -93,8 +93,9 @@ def _formula_and_control(row: _Row) -> None:
     """Refuse formulas and control characters in any cell of the row (those cells are not read further)."""
     for column, cell in row.cells.items():
         if cell.formula or formula_like(cell.value):
-            shown = "a formula" if cell.value is None else repr(str(cell.value).strip()[:40])
-            row.problems.append(Problem(row.where, row.line, column, say("kpi.formula", shown=shown)))
+            said = (say("kpi.formula_no_value") if cell.value is None
+                    else say("kpi.formula", shown=repr(str(cell.value).strip()[:40])))
+            row.problems.append(Problem(row.where, row.line, column, said))
             row.refused.add(column)
         elif isinstance(cell.value, str) and _CONTROL.search(cell.value):
             row.problems.append(Problem(row.where, row.line, column, say("kpi.control")))
@@ -105,7 +106,7 @@ def _sheet(book: xlsx.Workbook, file: str, sheet: str, columns: list[str], probl
     """Yield a _Row per non-empty data row; a wrong header is one problem and no rows."""
     where = f"{file} [{sheet}]"
     if sheet not in book.sheet_names:
-        problems.append(Problem(where, None, None, say("kpi.header", columns=", ".join(columns), found="no such sheet")))
+        problems.append(Problem(where, None, None, say("kpi.no_sheet", columns=", ".join(columns))))
         return
     try:
         rows = iter(book.rows(sheet))
@@ -257,7 +258,7 @@ def _duplicates(frame: pd.DataFrame, key: list[str], where: str, problems: list[
         rows = ", ".join(str(x) for x in group["line"])
         for line in group["line"]:
             problems.append(Problem(where, int(line), ", ".join(key), say("kpi.duplicate", rows=rows,
-                                                                            key=", ".join(key))))
+                                                                            fields=", ".join(key))))
 
 
 def read(data: bytes, file: str, layout: str, reference: Reference | None = None,

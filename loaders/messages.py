@@ -1,8 +1,11 @@
 """The importer's messages, in one place: a key per message, its English text with str.format placeholders.
 
-Readers and the importer build every new message with `say(key, **values)`, so that the catalogue can join
-the interface's translations (core/strings.py, gettext) later: the keys stay, the English is the msgid.
-Values are already written (numbers, dates, the cell as the user typed it); no format specs here.
+Readers and the importer build every message with `say(key, **values)`. The English here is the source of the
+catalogue's `import.<key>` strings (core/strings.py adds them to STRINGS["en"]; the .po files translate them).
+`say()` returns a `Said`: a `str` holding the English, so the command line, the logs, the files and every
+concatenation stay English as before, that also carries its key and values, so that the Data management page
+writes it in the reader's language (`core.messages.text`). Values are already written (numbers, dates, the
+cell as the user typed it, names quoted with repr); no format specs or conversions here. No Streamlit here.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "cell.too_long": "{typed_short} is {length} characters long; the limit is {limit}",
     # KPI template (loaders/kpi_template.py)
     "kpi.header": "the header must be: {columns} (found: {found})",
+    "kpi.no_sheet": "the sheet is missing; its header must be: {columns}",
     "kpi.missing": "value is missing (this column may not be empty)",
     "kpi.unknown_kpi": "{typed} not found in kpis.kpi_id: the KPIs are {first} to {last}",
     "kpi.unknown_kpi_suggest": "{typed} not found in kpis.kpi_id: did you mean {suggestion}?",
@@ -40,8 +44,9 @@ MESSAGES: dict[str, str] = {
     "kpi.unknown_status": "status {typed} must be one of: {allowed}",
     "kpi.date_range": "{typed} is outside {first} to {last} (the CCSS dates from 2013; a report cannot be dated after "
                       "today)",
-    "kpi.duplicate": "duplicate key: rows {rows} have the same {key}",
+    "kpi.duplicate": "duplicate key: rows {rows} have the same {fields}",
     "kpi.formula": "formula-like cell ({shown}) is not allowed",
+    "kpi.formula_no_value": "formula-like cell (a formula) is not allowed",
     "kpi.control": "the cell holds a control character",
     # homicide files
     "rates.year": "year {typed} is not a whole number",
@@ -57,17 +62,29 @@ MESSAGES: dict[str, str] = {
     "file.no_rows_header_only": "the file holds a header and no data rows, so there is nothing to import",
     "file.no_rows_codes": "the file holds no row for the 16 countries: its codes include {codes}; country codes are "
                           "upper-case ISO3 codes (JAM, TTO, HTI, ...)",
+    "file.empty": "the file is empty",
+    "file.not_text": "cannot be read as text in UTF-8 or Windows-1252",
+    "file.bad_utf16": "marked as UTF-16 text but cannot be read as such",
+    "file.binary": "this is neither a text (CSV) file nor an Excel (.xlsx) workbook",
+    "file.bad_csv": "not a well-formed CSV file ({detail})",
+    "file.cut_off_quoted": "the file ends in the middle of row {row} (inside a quoted field): the download or copy was "
+                           "cut off; download the file again",
+    "file.unexpected_layout": "cannot be read as a {publisher} file ({layout}): its layout is not the expected one",
+    "file.unknown_layout": "cannot be read as any known layout: its layout is not the expected one",
+    "file.already_imported": "this file was already imported as {import_id}",
+    "file.kind_homicide_not_kpi": "this is a homicide file ({format}), not a kpi file",
+    "file.kind_kpi_not_homicide": "this is a kpi file ({format}), not a homicide file",
     "file.too_big": "the file is {size} MB; the limit is {limit} MB",
     "file.too_many_rows": "the file holds more than {limit} rows; this importer takes up to {limit}",
-    "owid.unknown_indicator": "the column {column!r} is not a homicide rate this dashboard knows. Accepted Our World in "
+    "owid.unknown_indicator": "the column {column} is not a homicide rate this dashboard knows. Accepted Our World in "
                               "Data columns: {accepted}",
-    "owid.not_a_rate": "the column {column!r} holds {why}, not a homicide rate per 100,000; for homicide rates, "
+    "owid.not_a_rate": "the column {column} holds {why}, not a homicide rate per 100,000; for homicide rates, "
                        "download Our World in Data's chart 'Homicide rate' (homicide-rate-unodc)",
     "owid.metadata": "this is the metadata (JSON) of an Our World in Data download: import the CSV file, or the "
                      "whole zip, instead",
-    "owid.ambiguous": "the column {column!r} does not say whose homicide figures it holds: choose the series "
+    "owid.ambiguous": "the column {column} does not say whose homicide figures it holds: choose the series "
                       "({choices}); on the command line, --series ID",
-    "owid.series_mismatch": "the column {column!r} holds {found}, not {chosen}",
+    "owid.series_mismatch": "the column {column} holds {found}, not {chosen}",
     "owid.no_columns": "expected Entity, Code, Year and a value column",
     "owid.bad_column_name": "the value column's name must be plain text (at most 200 characters)",
     "owid.filtered": "this is a 'filtered' download of the chart (each country's latest value only): read as such; "
@@ -85,16 +102,49 @@ MESSAGES: dict[str, str] = {
     "unodc.no_header": "no header row with Iso3_code and VALUE (or, in the older workbook, UNODC Name and years) in "
                        "the first {rows} rows",
     "unodc.header_lacks": "header lacks column(s): {missing}",
-    "unodc.wide_no_rates": "the sheet {sheet!r} has no block of rates per 100,000 (row 5 names the blocks)",
+    "unodc.wide_no_rates": "the sheet {sheet} has no block of rates per 100,000 (row 5 names the blocks)",
+    # what a reader leaves out (the preview's "Ignored" count)
+    "ignored.owid": "entities outside the 16 countries and the World / Latin America and the Caribbean aggregates",
+    "ignored.wdi": "country-years outside the 16 countries and the World / Latin America and Caribbean aggregates",
+    "ignored.unodc": "rows of other indicators, breakdowns, units or places than the 16 countries' national total rate "
+                     "and the World / Latin America and the Caribbean estimates",
+    "ignored.unodc_wide": "countries outside the 16; the counts block",
     "format.unrecognised": "unrecognised format: expected a UNODC data portal export, a World Bank WDI CSV, an Our "
                            "World in Data grapher CSV (or its zip), or the dashboard's KPI template",
-    "series.unknown": "unknown series {series!r}: the series are {choices}",
-    "series.not_for_file": "--series applies to Our World in Data files whose column does not name its series; this "
-                           "{layout} file is {series}",
+    "series.unknown": "unknown series {series}: the series are {choices}",
     "edition.bad": "edition {typed} is not a date (YYYY-MM-DD)",
+    "edition.none_stated": "The file states no edition date: it counts as of its import ({order}), newer than any "
+                           "edition of '{title}' already imported. State its edition if it is older "
+                           "(--edition YYYY-MM-DD).",
+    "edition.older": "This edition ({order}) is older than the newest edition of '{title}' in the dashboard "
+                     "({newest}): its values stay behind the newer ones, listed as other sources.",
 }
 
 
-def say(key: str, **values) -> str:
+PREFIX = "import."  # the messages' keys in the interface's catalogue (core/strings.py): import.cell.not_a_number
+
+
+class Said(str):
+    """A message as `say()` writes it: the English `str` itself (equal to it, printed, logged, concatenated as
+    it), with `key` (the catalogue's, "import.<key>") and `values`, for `core.messages.text` to write it in the
+    reader's language. What is built from it (f-strings, +, str()) is a plain English str."""
+
+    key: str
+    values: dict
+
+    def __new__(cls, key: str, /, **values) -> "Said":
+        said = super().__new__(cls, MESSAGES[key].format(**values))
+        said.key, said.values = PREFIX + key, values
+        return said
+
+    def __reduce__(self):  # pickled (copied, cached) with its key and values, not as the bare English
+        return _said, (self.key[len(PREFIX):], self.values)
+
+
+def _said(key: str, values: dict) -> Said:
+    return Said(key, **values)
+
+
+def say(key: str, /, **values) -> Said:
     """The message `key` with its placeholders filled (a key missing from the catalogue is a programming error)."""
-    return MESSAGES[key].format(**values)
+    return Said(key, **values)

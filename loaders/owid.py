@@ -48,19 +48,19 @@ def identify(column: str, file: str, chosen: str | None) -> series.Series:
     """The series a value column holds, from its title; `chosen`: the editor's answer for an ambiguous title."""
     found = series.match_owid_title(column)
     if found.not_a_rate:
-        raise reject(file, 1, column, say("owid.not_a_rate", column=column, why=found.not_a_rate))
+        raise reject(file, 1, column, say("owid.not_a_rate", column=repr(column), why=found.not_a_rate))
     if found.series is not None:
         if chosen and chosen != found.series.series_id:
-            raise reject(file, 1, column, say("owid.series_mismatch", column=column, found=found.series.title,
+            raise reject(file, 1, column, say("owid.series_mismatch", column=repr(column), found=found.series.title,
                                               chosen=series.SERIES_BY_ID[chosen].title))
         return found.series
     choices = tuple(s.series_id for s in series.OWID_SERIES)
     if found.ambiguous:
         if chosen in choices:
             return series.SERIES_BY_ID[chosen]
-        problem = Problem(file, 1, column, say("owid.ambiguous", column=column, choices=", ".join(choices)))
+        problem = Problem(file, 1, column, say("owid.ambiguous", column=repr(column), choices=", ".join(choices)))
         raise SeriesNeeded(problem, column, choices)
-    raise reject(file, 1, column, say("owid.unknown_indicator", column=column,
+    raise reject(file, 1, column, say("owid.unknown_indicator", column=repr(column),
                                       accepted="; ".join(repr(t) for t in series.accepted_titles())))
 
 
@@ -107,7 +107,7 @@ def read(data: bytes, file: str, layout: str, chosen: str | None = None, edition
     edition_text, edition_date = edition
     parsed = Parsed("homicide", "owid", found.publisher, f"Our World in Data grapher: {value_col}", edition_text,
                     int(edition_date[:4]) if edition_date else None, collected.tables(), collected.ignored,
-                    "entities outside the 16 countries and the World / Latin America and the Caribbean aggregates",
+                    say("ignored.owid"),
                     layout=layout, series_id=found.series_id, edition_date=edition_date)
     if filtered:
         parsed.notes.append(say("owid.filtered"))

@@ -46,9 +46,9 @@ def open_text(data: bytes, file: str) -> io.TextIOBase:
         try:
             return io.StringIO(data.decode("utf-16"), newline="")
         except UnicodeDecodeError as exc:
-            raise reject(file, None, None, "marked as UTF-16 text but cannot be read as such") from exc
+            raise reject(file, None, None, say("file.bad_utf16")) from exc
     if b"\x00" in data[:4096]:
-        raise reject(file, None, None, "this is neither a text (CSV) file nor an Excel (.xlsx) workbook")
+        raise reject(file, None, None, say("file.binary"))
     encoding = "utf-8-sig" if _valid_utf8(data) else "cp1252"
     return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
 
@@ -58,7 +58,7 @@ def head_text(data: bytes, file: str, limit: int = 20_000) -> str:
     try:
         return stream.read(limit)
     except UnicodeDecodeError as exc:
-        raise reject(file, None, None, "cannot be read as text in UTF-8 or Windows-1252") from exc
+        raise reject(file, None, None, say("file.not_text")) from exc
 
 
 def records(data: bytes, file: str) -> Iterator[tuple[int, list[str]]]:
@@ -75,10 +75,10 @@ def records(data: bytes, file: str) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             if "unexpected end of data" in str(exc):
-                raise reject(file, start, None, say("file.cut_off", row=start, found="part", expected="all")) from exc
-            raise reject(file, start, None, f"not a well-formed CSV file ({exc})") from exc
+                raise reject(file, start, None, say("file.cut_off_quoted", row=start)) from exc
+            raise reject(file, start, None, say("file.bad_csv", detail=str(exc))) from exc
         except UnicodeDecodeError as exc:
-            raise reject(file, None, None, "cannot be read as text in UTF-8 or Windows-1252") from exc
+            raise reject(file, None, None, say("file.not_text")) from exc
         count += 1
         if count > MAX_TEXT_ROWS:
             raise reject(file, None, None, say("file.too_many_rows", limit=f"{MAX_TEXT_ROWS:,}"))

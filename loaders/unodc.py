@@ -92,9 +92,7 @@ def read_portal(data: bytes, file: str, sheet: str | None, layout: str, required
     collected.require_rows(header_only=collected.data_rows == 0)
     edition, edition_date = _edition(title_rows)
     return Parsed("homicide", "unodc", "UNODC", TITLE, edition, int(edition_date[:4]) if edition_date else None,
-                  collected.tables(), collected.ignored,
-                  "rows of other indicators, breakdowns, units or places than the 16 countries' national total rate "
-                  "and the World / Latin America and the Caribbean estimates", layout=layout, series_id="unodc",
+                  collected.tables(), collected.ignored, say("ignored.unodc"), layout=layout, series_id="unodc",
                   edition_date=edition_date)
 
 
@@ -159,7 +157,7 @@ def read_wide(data: bytes, file: str, sheet: str, layout: str) -> Parsed:
                     header = texts
                     rate_from = min((i for i, t in bands.items() if "per 100,000" in t), default=None)
                     if rate_from is None:
-                        raise reject(where, line, None, say("unodc.wide_no_rates", sheet=sheet))
+                        raise reject(where, line, None, say("unodc.wide_no_rates", sheet=repr(sheet)))
                     year_cols = {i: int(float(t)) for i, t in enumerate(texts)
                                  if i >= rate_from and re.fullmatch(r"\d{4}(\.0)?", t)}
                 else:
@@ -187,7 +185,7 @@ def read_wide(data: bytes, file: str, sheet: str, layout: str) -> Parsed:
     return Parsed("homicide", "unodc", "UNODC",
                   "UNODC intentional homicide victims, counts and rates per 100,000 population (workbook)",
                   f"workbook created {created}" if created else "", int(created[:4]) if created else None,
-                  collected.tables(), collected.ignored, "countries outside the 16; the counts block",
+                  collected.tables(), collected.ignored, say("ignored.unodc_wide"),
                   layout=layout, series_id="unodc", edition_date=created)
 
 

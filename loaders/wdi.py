@@ -75,7 +75,7 @@ def read(data: bytes, file: str, layout: str) -> Parsed:
         edition_date = day.isoformat()
     return Parsed("homicide", "wdi", "World Bank", TITLE, edition, int(edition_date[:4]) if edition_date else None,
                   collected.tables(), collected.ignored,
-                  "country-years outside the 16 countries and the World / Latin America and Caribbean aggregates",
+                  say("ignored.wdi"),
                   layout=layout, series_id="wdi", edition_date=edition_date)
 
 

@@ -1,6 +1,7 @@
 """Load every view of the running app at every size people use, list what is drawn wrong, save screenshots.
 
     python -m scripts.audit_rendered --url http://127.0.0.1:8501 [--out /tmp/audit] [--views homicide,threats]
+                                     [--lang es]
 
 The check is tests/rendered.py's (the rendered-page test uses the same); screenshots are for a person
 to look at: one of the whole main column per view and size.
@@ -38,6 +39,11 @@ def full_screenshot(page, path: Path) -> None:
     page.wait_for_timeout(300)
 
 
+def with_lang(path: str, lang: str) -> str:
+    """The view's path with ?lang= (nothing for English)."""
+    return path if not lang or lang == "en" else f"{path}{'&' if '?' in path else '?'}lang={lang}"
+
+
 def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -46,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--views", default="", help="comma-separated parts of view names to keep")
     parser.add_argument("--sizes", default="", help="comma-separated size names to keep")
     parser.add_argument("--no-shots", action="store_true")
+    parser.add_argument("--lang", default="", help="the interface language (es, fr); English by default")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     views = {n: p for n, p in VIEWS.items() if not args.views or any(v in n for v in args.views.split(","))}
@@ -57,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             context = browser.new_context(viewport={"width": width, "height": height})
             page = context.new_page()
             for name, path in views.items():
-                page.goto(view_url(args.url, path, present))
+                page.goto(view_url(args.url, with_lang(path, args.lang), present))
                 wait_until_idle(page)
                 try:
                     wait_for_charts(page)
@@ -68,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
                 found = defects(page)
                 report[f"{size_name} | {name}"] = report.get(f"{size_name} | {name}", []) + found
                 if not args.no_shots:
-                    slug = re.sub(r"[^a-z0-9]+", "_", f"{size_name}_{name}".lower())
+                    slug = re.sub(r"[^a-z0-9]+", "_", f"{args.lang}_{size_name}_{name}".lower()).strip("_")
                     full_screenshot(page, args.out / f"{slug}.png")
                 for d in found:
                     print(f"{size_name:>18} | {name:<40} | {d['kind']:<26} | {d['chart']:<14} | {d['text']} | {d['detail']}")

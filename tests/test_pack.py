@@ -162,3 +162,29 @@ def test_new_kinds_without_a_browser_still_build_with_tables(app_db):
     tables = [next(shape.table for shape in slide.shapes if shape.has_table) for slide in slides]
     assert [table.cell(0, 0).text for table in tables] == ["Donor", "Goal"]
     assert all("Chart image not available" in slide_texts(slide) for slide in slides)
+
+
+def test_pack_is_written_in_the_language_it_is_built_in(app_db):
+    """Slides, key numbers, dates, tables, the chart's own text and the link back: all in Spanish."""
+    figures = []
+
+    def capture(fig):
+        figures.append(fig)
+        return None, ""
+
+    views = [SavedView("homicide", (("year", "2010"),)), SavedView("kpi_progress", (("k_view", "obis"),))]
+    deck = Presentation(io.BytesIO(build_pack(views, "http://x", date(2026, 11, 22), render=capture, lang="es")))
+    first, second = (slide_texts(s) for s in deck.slides)
+    assert first.splitlines()[0] == "Tasas de homicidios: mapa, 2010"
+    assert "Cifras clave" in first and "Jamaica: 52,6 por cada 100.000 habitantes" in first
+    assert "Datos a 22 de noviembre de 2026 (fijados al generar este dosier)." in first
+    assert second.splitlines()[0] == "Avance de los KPI: Indicadores basados en opiniones"
+    table = next(shape.table for shape in deck.slides[0].shapes if shape.has_table)
+    assert (table.cell(0, 0).text, table.cell(0, 1).text) == ("País", "Tasa por cada 100.000")
+    assert links(deck.slides[0]) == ["http://x/homicide?year=2010&lang=es"]
+    texts = [a.text for a in figures[0].layout.annotations]
+    assert any("Tasa de homicidios por cada 100.000 habitantes, 2010" in x for x in texts)
+    assert any(x.startswith("Fuente: ") and " · datos a " in x and " de 20" in x for x in texts)  # the stamp
+    # Outside a session, and after the pack: English again.
+    assert slide_texts(Presentation(io.BytesIO(build_pack(views[:1], "http://x", None, render=capture))).slides[0]
+                       ).splitlines()[0] == "Homicide rates: map, 2010"

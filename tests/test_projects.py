@@ -356,7 +356,7 @@ def test_url_restores_every_filter_and_ignores_bad_values(app_db):
                    "p_year": "1066"})
     assert not at.exception, [e.value for e in at.exception]
     assert at.text_input(key="p_q").value == "police"
-    assert at.slider(key="p_fund").value == (1.0, 20.0)
+    assert at.select_slider(key="p_fund").value == (1.0, 20.0)
     assert at.checkbox(key="p_unknown").value is False
     assert at.radio(key="p_map").value == "funding" and at.radio(key="p_split").value == "split"
     assert at.multiselect(key="p_donor").value == [] and at.selectbox(key="p_year").value is None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from core import format as fmt
 from core.figures import text as measure
 
 # Sequential, lightness-monotonic (reads in greyscale and for colour-blind viewers).
@@ -130,7 +131,8 @@ def base_layout(fig: go.Figure, canvas: Canvas, height: float, title: str | None
     # Margins exactly as measured: Plotly's automatic margins would move the plot under the title and stamp.
     layout = dict(height=round(height + title_height), font=dict(family=FONT_FAMILY, size=canvas.font, color=TEXT_COLOR),
                   margin={**{k: round(v) for k, v in margin.items()}, "autoexpand": False}, paper_bgcolor="white", plot_bgcolor="white",
-                  hoverlabel=dict(font_size=canvas.size(15)), meta={"canvas": canvas.width, "scale": canvas.scale})
+                  hoverlabel=dict(font_size=canvas.size(15)), meta={"canvas": canvas.width, "scale": canvas.scale},
+                  separators=fmt.separators())  # Plotly's own numbers (axis ticks) in the reader's conventions
     if wrapped:  # an annotation: Plotly's own title would move with automatic margins
         fig.add_annotation(text=wrapped, xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="top",
                            xshift=-(margin["l"] - EDGE), yshift=margin["t"] - canvas.size(6), showarrow=False,

@@ -19,6 +19,12 @@ MARKER_TRACE = maps.MARKER_TRACE  # the clickable symbols, customdata = iso3 (th
 CLICKABLE = (maps.MARKER_TRACE, maps.LIST_TRACE)
 
 
+def area_name(area: str) -> str:
+    """A benchmark area (stored as UNODC names it) in the reader's words."""
+    return {"World": t("homicide_chart.area_world"),
+            "Latin America and the Caribbean": t("homicide_chart.area_lac")}.get(area, area)
+
+
 def value_text(row) -> str:
     """'53.1' / '0.0 (2018)' for an older value / 'no data'."""
     if pd.isna(row.rate_per_100k):
@@ -139,24 +145,27 @@ def trend_lines(series: pd.DataFrame, benchmarks: pd.DataFrame, since: int | Non
     for area, dash in (("World", "dash"), ("Latin America and the Caribbean", "dot")):
         rows = bench[bench["area"] == area]
         if len(rows):
-            fig.add_trace(go.Scatter(x=rows["year"], y=rows["rate_per_100k"], mode="lines", name=area,
+            label = area_name(area)
+            fig.add_trace(go.Scatter(x=rows["year"], y=rows["rate_per_100k"], mode="lines", name=label,
                                      line=dict(color="#555", width=2.5, dash=dash), hoverinfo="text",
-                                     hovertext=[f"{area} {int(y)}: {fmt.rate(v)}<br>{plain(src)}" for y, v, src
+                                     hovertext=[f"{label} {int(y)}: {fmt.rate(v)}<br>{plain(src)}" for y, v, src
                                                 in zip(rows["year"], rows["rate_per_100k"], rows["source_label"])]))
-            entries.append(area)
+            entries.append(label)
     for trace in fig.data:
         trace.name = measure.shorten(trace.name, canvas.width - 2 * EDGE - 60, font)
-    left = left_labels(canvas, ["100.0"]) + measure.height("A", font) + 6
     axis_x = t("homicide_chart.year")
+    axis = bottom_axis(canvas, axis_x)
+    # The y axis title runs along the plot's height: wrapped to it (a short chart, a longer language).
+    axis_y = measure.wrapped(t("homicide_chart.per_100k"), height - 10 - axis, font)
+    left = left_labels(canvas, ["100.0"]) + measure.height(axis_y, font) + 6
     plot_width = canvas.width - left - EDGE
     years = dated["year"].dropna()
     span = (years.max() - years.min()) if len(years) else 10
-    axis = bottom_axis(canvas, axis_x)
     legend = legend_height(canvas, [trace.name for trace in fig.data], plot_width)
     fig.update_xaxes(title=dict(text=axis_x, standoff=6), gridcolor="#eee", tickformat="d", tickangle=0,
                      dtick=max(nice_step(span, plot_width, measure.width("2020", font)), 1),
                      tickfont=dict(size=font), automargin=False)
-    fig.update_yaxes(title=dict(text=t("homicide_chart.per_100k"), standoff=6), gridcolor="#eee", rangemode="tozero",
+    fig.update_yaxes(title=dict(text=axis_y, standoff=6), gridcolor="#eee", rangemode="tozero",
                      tickfont=dict(size=font), automargin=False)
     return base_layout(fig, canvas, height + legend, title=t("homicide_chart.trends_title"),
                        margin=dict(l=left, r=EDGE, t=10, b=axis + legend),

@@ -156,7 +156,7 @@ def breakdown_bars(breakdowns: pd.DataFrame, unit: str | None, canvas: Canvas = 
         labels_all += labels
         fig.add_trace(go.Bar(
             y=[measure.shorten(plain(c), canvas.width * 0.3, font) for c in rows["category"]], x=rows["value"],
-            orientation="h", name=plain(dim), marker=dict(color=ACTUAL), text=labels, textposition="outside",
+            orientation="h", name=plain(dimension_label(dim)), marker=dict(color=ACTUAL), text=labels, textposition="outside",
             cliponaxis=False, textfont=dict(size=font, color=TEXT_COLOR), showlegend=False, hoverinfo="text",
             hovertext=[f"{plain(c)}: {x}" for c, x in zip(rows["category"], labels)]), row=i, col=1)
     top = breakdowns["value"].max()
@@ -193,10 +193,10 @@ def goal_status_bars(shares: pd.DataFrame, canvas: Canvas = Canvas(), title: str
         fig.add_trace(go.Bar(
             y=labels, x=rows[f"share {status}"] * 100, orientation="h", name=label, marker=dict(color=colour),
             text=[fmt.count(c) if c else "" for c in counts], textposition="inside", insidetextanchor="middle",
-            textfont=dict(size=font, color=TEXT_COLOR), customdata=counts, cliponaxis=True,
-            # Plotly's own placeholders go in as values, so a translation can move them.
-            hovertemplate="%{y}<br>" + t("kpi_chart.status_hover", status=label, n="%{customdata}",
-                                         share="%{x:.0f}%") + "<extra></extra>"))
+            textfont=dict(size=font, color=TEXT_COLOR), customdata=counts, cliponaxis=True, hoverinfo="text",
+            # Written here, not by Plotly's templates, so counts and shares follow the reader's language.
+            hovertext=[f"{goal}<br>" + t("kpi_chart.status_hover", status=label, n=fmt.count(c), share=fmt.share(s))
+                       for goal, c, s in zip(labels, counts, rows[f"share {status}"])]))
     axis_title = t("kpi_chart.share_axis")
     fig.update_xaxes(range=[0, 100.5], tickvals=[0, 25, 50, 75, 100],
                      ticktext=[fmt.share(v / 100) for v in (0, 25, 50, 75, 100)], gridcolor="#eee",
