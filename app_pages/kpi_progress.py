@@ -56,18 +56,19 @@ def show_results(row, totals, breakdowns) -> set[str]:
         if totals.empty:
             st.caption(t("kpi.no_regional_total"))
         else:
-            left, right = st.columns([3, 2]) if len(totals) > 1 else (st.container(), None)
-            with left:
-                ui.chart(partial(charts.bullet_chart, totals, row.unit, title=t("kpi.bullet_title", kpi=row.kpi_id)),
-                         f"k_bullet_{row.kpi_id}", RESULT_SOURCES, f"{row.kpi_id}_vs_target",
-                         place="wide" if right is not None else "full", boxed=True)
-            if right is not None:
-                with right:
-                    ui.chart(partial(charts.trend_chart, totals, row.unit, title=t("kpi.trend_title", kpi=row.kpi_id)),
-                             f"k_trend_{row.kpi_id}", RESULT_SOURCES, f"{row.kpi_id}_trend", place="narrow", boxed=True)
+            # One chart per KPI at first; its trend and breakdowns are built when opened (the page stays quick
+            # to draw with many KPIs reporting).
+            ui.chart(partial(charts.bullet_chart, totals, row.unit, title=t("kpi.bullet_title", kpi=row.kpi_id)),
+                     f"k_bullet_{row.kpi_id}", RESULT_SOURCES, f"{row.kpi_id}_vs_target", boxed=True)
+            if len(totals) > 1:
+                box, is_open = ui.lazy_expander(t("kpi.trend_open"), key=f"k_trend_open_{row.kpi_id}")
+                if is_open:
+                    with box:
+                        ui.chart(partial(charts.trend_chart, totals, row.unit,
+                                         title=t("kpi.trend_title", kpi=row.kpi_id)),
+                                 f"k_trend_{row.kpi_id}", RESULT_SOURCES, f"{row.kpi_id}_trend", boxed=True)
         period = st.session_state["k_period"]
         if len(breakdowns):
-            # Built when opened: with many KPIs reporting, a chart each would make the page slow to draw.
             box, is_open = ui.lazy_expander(t("kpi.breakdowns", period=period), key=f"k_open_{row.kpi_id}")
             if is_open:
                 with box:

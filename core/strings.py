@@ -321,6 +321,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "kpi.unit_line": "Unit: {unit}. Disaggregated by: {disaggregation}",
     "kpi.no_regional_total": "No regional total reported; see the breakdowns and the results table.",
     "kpi.breakdowns": "Breakdowns, {period}",
+    "kpi.trend_open": "Trend over the reporting periods",
     "kpi.no_breakdown": "No breakdown reported for {period}.",
     "kpi.kpis_caption": "The 13 key performance indicators of the EL PACCTO 2.0 plan for the Caribbean, grouped as "
                         "the plan groups them. Where results are reported they are shown against their targets.",

@@ -264,6 +264,9 @@ def test_kpi_actual_against_target(results_db):
     assert list(zip(actual["y"], actual["x"])) == [(p, v) for p, v, _ in expected]
     assert list(zip(target["y"], target["x"])) == [(p, t) for p, _, t in expected]
     assert trace(bullet, "label")["text"][0].strip() == "40 (80% of target)"
+    assert not [c for c in at.get("plotly_chart") if "k_trend_" in c.proto.id]  # one chart per KPI at first
+    at.session_state["k_trend_open_KPI3"] = True
+    at.run()
     trend = chart(at, "k_trend_KPI3")
     assert trace(trend, "actual")["y"] == [40, 22, 35] and trace(trend, "target")["y"] == [50, 30, 30]
     text = [m.value for m in at.markdown]
