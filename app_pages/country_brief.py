@@ -25,11 +25,11 @@ PRINT_CSS = """
   .stPlotlyChart { break-inside: avoid; }
   tr { break-inside: avoid; }
   h2 { break-after: avoid; }
-  li { break-inside: avoid; }
+  li { break-inside: avoid; margin: 0 !important; padding: 0 !important; }
   /* The data date stays on the page of the last source above it, never alone on a page. */
   [data-testid="stCaptionContainer"] p:last-child { break-before: avoid; }
   @page { margin: 12mm; }
-  html { font-size: 12.5px; }
+  html { font-size: 12px; }
   td, th { padding: 0.15rem 0.4rem !important; }
 }
 </style>
