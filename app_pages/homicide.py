@@ -1,6 +1,5 @@
 """Homicide rates: map for a year, ranking, trends against benchmarks, country profile, table."""
 from functools import partial
-import pandas as pd
 import streamlit as st
 
 from core import queries, state, tables, ui

@@ -121,9 +121,9 @@ def coverage_part() -> None:
             row_labels = [t("threats.row_label", tier=r.tier, name=r.name) for r in threat_table.itertuples()]
             matrix = threats.coverage_matrix(cells, threat_table, columns, value)
             unfunded = threats.coverage_matrix(cells, threat_table, columns, "n_unfunded")
-            shown = ui.chart(partial(charts.coverage_heatmap, matrix, row_labels, col_labels, value, unfunded),
-                             "coverage_chart", PROJECT_SOURCES, f"threat_coverage_{dimension}_{value}",
-                             on_select="rerun", selection_mode="points")
+            ui.chart(partial(charts.coverage_heatmap, matrix, row_labels, col_labels, value, unfunded),
+                     "coverage_chart", PROJECT_SOURCES, f"threat_coverage_{dimension}_{value}",
+                     on_select="rerun", selection_mode="points")
             st.caption(t("threats.coverage_caption"))
             ui.source_caption(PROJECT_SOURCES)
 

@@ -70,6 +70,16 @@ def warm_up(url: str, browser) -> None:
         page.close()
 
 
+def sign_in(page, url: str, password: str, name: str = "Browser Test") -> None:
+    """Open Data management at `url` and sign in as an editor."""
+    page.goto(f"{url}/data_management")
+    wait_until_idle(page)
+    page.get_by_label("Your name (recorded in the import log)").fill(name)
+    page.get_by_label("Editor password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector(f"text=Signed in as {name}", timeout=60_000)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, one per test module."""

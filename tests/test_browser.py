@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from tests.browser_support import (browser, chromium_missing, offline_context, start_app,  # noqa: F401
-                                   wait_until_idle, warm_up)
+from tests.browser_support import (browser, chromium_missing, offline_context, sign_in,  # noqa: F401
+                                   start_app, wait_until_idle, warm_up)
 
 pytestmark = pytest.mark.browser
 if chromium_missing():
@@ -94,12 +94,7 @@ def test_editor_uploads_previews_and_applies_an_import(editor_app, offline_page,
     upload.write_text("Entity,Code,Year,\"Homicide rate per 100,000 population\"\nJamaica,JAM,2040,41.5\n"
                       "France,FRA,2040,1.0\n", encoding="utf-8")
     page = offline_page
-    page.goto(f"{editor_app['url']}/data_management")
-    wait_until_idle(page)
-    page.get_by_label("Your name (recorded in the import log)").fill("Browser Test")
-    page.get_by_label("Editor password").fill("browser test passphrase")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("text=Signed in as Browser Test", timeout=60_000)
+    sign_in(page, editor_app["url"], "browser test passphrase")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(upload))
     page.wait_for_selector("text=Valid.", timeout=60_000)
     page.get_by_role("button", name="Apply this import").click()
@@ -266,12 +261,7 @@ def test_a_markdown_file_name_is_shown_literally(editor_app, offline_page):
     """Finding 3: an upload's name used to be rendered as Markdown (the browser fetched the image)."""
     name = "[x](javascript:alert(1)) ![i](x) **b**.csv"  # as tried in the attack (a file name holds no '/')
     page = offline_page
-    page.goto(f"{editor_app['url']}/data_management")
-    wait_until_idle(page)
-    page.get_by_label("Your name (recorded in the import log)").fill("Browser Test")
-    page.get_by_label("Editor password").fill("browser test passphrase")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("text=Signed in as Browser Test", timeout=60_000)
+    sign_in(page, editor_app["url"], "browser test passphrase")
     data = "Entity,Code,Year,\"Homicide rate per 100,000 population\"\nJamaica,JAM,2045,41.5\n".encode()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": data}])

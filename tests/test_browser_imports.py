@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, chromium_missing, start_app, wait_until_idle
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, chromium_missing, sign_in, start_app, wait_until_idle
 
 pytestmark = pytest.mark.browser
 if chromium_missing():
@@ -96,12 +96,7 @@ def test_a_newer_edition_reaches_every_view_and_a_cli_undo_shows_on_the_next_rer
     assert before["year"] == "2020" and "44.9" in before["ranking"] and "Latest rate (2020)" in before["body"]
 
     # Apply the 2023-12-18 edition as an editor does: upload, preview, apply.
-    page.goto(f"{url}/data_management")
-    wait_until_idle(page)
-    page.get_by_label("Your name (recorded in the import log)").fill("Browser Test")
-    page.get_by_label("Editor password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("text=Signed in as Browser Test", timeout=60_000)
+    sign_in(page, url, PASSWORD)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(NEWER))
     page.wait_for_selector("text=Valid.", timeout=90_000)
     assert "Series: World Bank WDI homicide rate (UNODC data). Edition: 2023-12-18." in page.locator("body").inner_text()

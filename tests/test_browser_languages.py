@@ -9,7 +9,8 @@ from urllib.parse import urlparse
 import pytest
 
 from core.strings import language, t
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS, chromium_missing, start_app, wait_until_idle
+from tests.browser_support import (browser, LOCAL_HOSTS, chromium_missing, start_app,  # noqa: F401
+                                   wait_until_idle)
 
 pytestmark = pytest.mark.browser
 if chromium_missing():
@@ -35,15 +36,6 @@ def app_url(tmp_path_factory):
     yield url
     proc.terminate()
     proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
