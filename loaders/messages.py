@@ -92,6 +92,32 @@ MESSAGES: dict[str, str] = {
     "series.not_for_file": "--series applies to Our World in Data files whose column does not name its series; this "
                            "{layout} file is {series}",
     "edition.bad": "edition {typed} is not a date (YYYY-MM-DD)",
+    # project edits (loaders/project_edits.py): each message is told at the form's field it names
+    "project.id_taken": "{typed} is a project already: edit it, or give the new project another identifier",
+    "project.id_unknown": "{typed} is not a project of the dashboard",
+    "project.already_retired": "{typed} was retired on {day}; undo that retirement in the import log instead",
+    "project.missing": "value is missing (this field may not be empty)",
+    "project.retired_future": "value {typed} is after today: a project is retired on or before the day it is entered",
+    "project.end_before_start": "value {end} is before the start {start}",
+    "project.url": "value {typed} is not a web address (http:// or https://)",
+    "project.threat_twice": "threat {typed} is linked twice: link each threat once, with one rationale",
+    "project.too_long": "the text is {length} characters long; the limit is {limit}",
+    "project.control": "the text holds a control character",
+    "project.funding_not_number": "value {typed} is not a number",
+    "project.funding_negative": "value {typed} must be at least 0",
+    "project.currency": "value {typed} must be one of: {allowed}",
+    "project.funding_other_currency": "Amount in {currency} as entered; not converted to euro, so left out of euro "
+                                      "totals.",
+    "project.publisher_not_stated": "not stated",
+    "project.publisher": "Dashboard editors (Data management page)",
+    "project.title_add": "Project {project} added",
+    "project.title_edit": "Project {project} edited",
+    "project.title_retire": "Project {project} retired",
+    "project.rows_removed": "{n} row(s) of the project's countries or threat links are taken out by this change.",
+    "project.changed_meanwhile": "project {project} changed since this preview (another editor's change was applied): "
+                                 "review the change again",
+    "undo.later_edits": "{import_id} cannot be undone while later changes of the same project are applied ({later}): "
+                        "undo those first",
 }
 
 
