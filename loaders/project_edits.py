@@ -415,6 +415,8 @@ def plan(action: str, change: dict, imports_dir: Path | None = None, curated_dir
     added, changed, unchanged, removed = _counts(before, rows)
     result = ProjectPlan(parsed, data, f"{action} {pid}", "change.json", sha, import_id, source, tables,
                          added, changed, unchanged, action=action, project_id=pid, changes=_changes(before, rows))
+    if source is not None:  # the new document by its title, not by the identifier it is given
+        result.changes.loc[result.changes["field"] == "source", "after"] = source["title"]
     if removed:
         result.notes.append(say("project.rows_removed", n=removed))
     fingerprint = _fingerprint(before)
