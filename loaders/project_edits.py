@@ -32,7 +32,7 @@ from loaders.importlog import applied_dirs
 from loaders.messages import say
 from loaders.paths import CURATED_DIR
 from loaders.tables import CURRENCIES, PROJECT_TABLES, TABLES_BY_NAME
-from loaders.validate import Problem, ValidationFailed
+from loaders.validate import Problem, ValidationFailed, formula_like
 
 ACTIONS = ("add", "edit", "retire")
 NEW_SOURCE = ""  # the `source` field's value for a document the data does not hold yet
@@ -209,14 +209,18 @@ def _rows_for(action: str, change: dict, before: dict[str, list[dict[str, str]]]
     countries = [str(c).strip() for c in change.get("countries") or []]
     threats = [{"threat_id": str(t.get("threat_id") or "").strip(), "rationale": str(t.get("rationale") or "").strip()}
                for t in change.get("threats") or []]
+    # A link the change keeps keeps its own citation; a new one cites the change's source.
+    old_countries = {r["iso3"]: r for r in before["project_countries"]}
+    old_threats = {(r["threat_id"], r["rationale"]): r for r in before["project_threats"]}
     return {
         "projects": [project],
-        "project_countries": [{"project_id": pid, "iso3": c, "source_id": source_id, "source_ref": ref}
-                              for c in dict.fromkeys(countries)],
-        # Other areas (territories, regions) are not on the form: an edit keeps them, citing the edit's source.
-        "project_areas": [{**r, "project_id": pid, "source_id": source_id, "source_ref": ref}
-                          for r in before["project_areas"]],
-        "project_threats": [{"project_id": pid, **t, "source_id": source_id, "source_ref": ref} for t in threats],
+        "project_countries": [old_countries.get(c, {"project_id": pid, "iso3": c, "source_id": source_id,
+                                                    "source_ref": ref}) for c in dict.fromkeys(countries)],
+        # Other areas (territories, regions) are not on the form: an edit keeps them as they are.
+        "project_areas": [dict(r) for r in before["project_areas"]],
+        "project_threats": [old_threats.get((t["threat_id"], t["rationale"]),
+                                            {"project_id": pid, **t, "source_id": source_id, "source_ref": ref})
+                            for t in threats],
     }
 
 
@@ -229,6 +233,31 @@ def _source_row(change: dict, import_id: str, stamp: datetime) -> dict:
     return {"source_id": import_id, "title": title,
             "publisher": _text(change, "source_publisher") or say("project.publisher_not_stated"),
             "year": year, "kind": "document", "citation": citation, "file": url, "accessed": day}
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or "") else None
+    except ValueError:
+        return None
+
+
+def _formulas(rows: dict[str, list[dict[str, str]]]) -> tuple[list[Problem], dict[str, list[dict[str, str]]]]:
+    """Formula-like text (the declared rule of loaders/validate.py), told at its field; and the rows with such
+    cells made harmless, so that the validation pass can still tell every other field (the build stops a file at
+    its first formula). Rows with a formula are never written: the change is refused."""
+    problems, checked = [], {}
+    for table, table_rows in rows.items():
+        checked[table] = []
+        for row in table_rows:
+            clean = dict(row)
+            for column, value in row.items():
+                if formula_like(value):
+                    problems.append(Problem(WHERE, None, FIELD_OF.get((table, column), column),
+                                            f"formula-like text {value.strip()[:40]!r} is not allowed"))
+                    clean[column] = "'" + value.strip()
+            checked[table].append(clean)
+    return problems, checked
 
 
 # --- checks the declarations cannot make ----------------------------------------------------------
@@ -250,12 +279,11 @@ def _form_checks(action: str, change: dict, before: dict[str, list[dict[str, str
             if not _text(change, name):
                 problems.append(Problem(WHERE, None, name, say("project.missing")))
         day = _text(change, "retired_on")
-        if day and re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) and day > date.today().isoformat():
+        if _day(day) and _day(day) > date.today():
             problems.append(Problem(WHERE, None, "retired_on", say("project.retired_future", typed=repr(day))))
         return problems
     start, end = _text(change, "start_date"), _text(change, "end_date")
-    if start and end and re.fullmatch(r"\d{4}-\d{2}-\d{2}", start) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", end) \
-            and end < start:
+    if _day(start) and _day(end) and _day(end) < _day(start):
         problems.append(Problem(WHERE, None, "end_date", say("project.end_before_start", end=repr(end),
                                                              start=repr(start))))
     if _text(change, "source") == NEW_SOURCE:
@@ -407,6 +435,11 @@ def plan(action: str, change: dict, imports_dir: Path | None = None, curated_dir
                                               else before["projects"][0]["source_id"])
     rows = _rows_for(action, change, before, source_id, problems)
     source = _source_row(change, import_id, stamp) if new_source else None
+    formulas, checked = _formulas({**rows, **({"sources": [source]} if source else {})})
+    if formulas:
+        problems += formulas
+        rows = {name: checked[name] for name in PROJECT_TABLES}
+        source = checked["sources"][0] if source else None
     tables = {name: pd.DataFrame(rows[name], columns=[c.name for c in TABLES_BY_NAME[name].columns])
               .assign(line=lambda f: range(2, len(f) + 2)) for name in PROJECT_TABLES}
     title = say(f"project.title_{action}", project=pid)
