@@ -29,10 +29,9 @@ def field_label(name: str | None) -> str:
 
 
 def show_problems(problems) -> None:
-    st.error(t("project_form.problems", n=len(problems)))
-    frame = pd.DataFrame([{t("project_form.col_field"): field_label(p.column), t("data.col_problem"): p.message}
-                          for p in problems])
-    ui.table(frame, hide_index=True, width="stretch")
+    """Every problem at its field, in one box: a form has few fields, so a list reads better than a table."""
+    lines = [t("project_form.problem_line", field=field_label(p.column), message=ui.md(p.message)) for p in problems]
+    st.error("\n".join([t("project_form.problems", n=len(problems)), "", *lines]))
 
 
 def _choices() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:

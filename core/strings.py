@@ -451,6 +451,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "project_form.valid": "{title}: valid. Nothing is written until you apply it.",
     "project_form.problems": "Nothing was written: {n} problem(s) in the form.",
     "project_form.whole_change": "the change as a whole",
+    "project_form.problem_line": "- **{field}**: {message}",
     "project_form.col_field": "field",
     "project_form.col_before": "now",
     "project_form.col_after": "after the change",

@@ -318,7 +318,7 @@ def apply(plan_: Plan, who: str, imports_dir: Path | None = None, curated_dir: P
             entry = {"import_id": plan_.import_id, "kind": plan_.parsed.kind, "format": plan_.parsed.format,
                      "file_name": plan_.file_name, "sha256": plan_.sha256,
                      "imported_at": f"{_now():%Y-%m-%dT%H:%M:%SZ}", "imported_by": who,
-                     "source_id": plan_.import_id, "added": plan_.added, "changed": plan_.changed,
+                     "source_id": plan_.source["source_id"] if plan_.source else "", "added": plan_.added, "changed": plan_.changed,
                      "unchanged": plan_.unchanged, "ignored": plan_.ignored, "status": "applied", "undone_at": "",
                      "undone_by": ""}
             importlog.write_log(pd.concat([log_, pd.DataFrame([entry]).astype(str)], ignore_index=True), imports_dir)

@@ -336,10 +336,10 @@ def test_the_page_refuses_invalid_input_naming_each_field(data):
     at.text_input(key="pe_source_ref").input("paragraph 2")
     preview_button(at).click().run()  # no name, no theme, a new source with no title or date
     assert not at.exception
-    assert any("Nothing was written" in e.value for e in at.error)
-    told = at.dataframe[-1].value
-    fields = set(told["field"])
-    assert {"Name", "Theme", "Title of the document or page", "Date published or read"} <= fields, fields
+    told = " ".join(e.value for e in at.error)
+    assert "Nothing was written" in told
+    for field in ("Name", "Theme", "Title of the document or page", "Date published or read"):
+        assert f"**{field}**: value is missing" in told, told
     assert not data["imports_dir"].exists() or not any(data["imports_dir"].iterdir())
     assert rows(data["db_path"], "SELECT count(*) FROM projects") == [(N_CURATED,)]
 
