@@ -12,7 +12,7 @@ import streamlit as st
 
 from core import tables, ui
 from core.db import db_path, query
-from core.strings import STRINGS, t
+from core.strings import t
 from loaders import formats, lock, project_edits
 from loaders.tables import CURRENCIES, THEMES
 
@@ -20,12 +20,44 @@ ACTIONS = project_edits.ACTIONS
 KEY = "pe_"  # every widget and state key of the panel starts with it
 
 
+def labels() -> dict[str, str]:
+    """The form's label of each field, in the current language."""
+    return {
+        "project_id": t("project_form.field_project_id"),
+        "name": t("project_form.field_name"),
+        "donor": t("project_form.field_donor"),
+        "implementer": t("project_form.field_implementer"),
+        "countries": t("project_form.field_countries"),
+        "areas": t("project_form.field_areas"),
+        "start_date": t("project_form.field_start_date"),
+        "end_date": t("project_form.field_end_date"),
+        "ongoing": t("project_form.field_ongoing"),
+        "period_text": t("project_form.field_period_text"),
+        "funding": t("project_form.field_funding"),
+        "funding_eur": t("project_form.field_funding_eur"),
+        "funding_note": t("project_form.field_funding_note"),
+        "currency": t("project_form.field_currency"),
+        "theme": t("project_form.field_theme"),
+        "description": t("project_form.field_description"),
+        "threats": t("project_form.field_threats"),
+        "threat_rationale": t("project_form.field_threat_rationale"),
+        "source": t("project_form.field_source"),
+        "source_ref": t("project_form.field_source_ref"),
+        "source_title": t("project_form.field_source_title"),
+        "source_url": t("project_form.field_source_url"),
+        "source_publisher": t("project_form.field_source_publisher"),
+        "source_date": t("project_form.field_source_date"),
+        "note": t("project_form.field_note"),
+        "retired_on": t("project_form.field_retired_on"),
+        "retired_reason": t("project_form.field_retired_reason"),
+    }
+
+
 def field_label(name: str | None) -> str:
     """The form's label of a field (a problem names it), or the name itself for one the form does not show."""
     if not name:
         return t("project_form.whole_change")
-    key = f"project_form.field_{name}"
-    return t(key) if key in STRINGS["en"] else name
+    return labels().get(name, name)
 
 
 def show_problems(problems) -> None:
@@ -161,7 +193,8 @@ def panel(editor: str) -> None:
     """The whole panel: choose what to do, fill in, preview, apply."""
     projects, countries, threats, sources = _choices()
     action = st.radio(t("project_form.action"), ACTIONS, key=KEY + "action", horizontal=True,
-                      format_func=lambda a: t(f"project_form.action_{a}"))
+                      format_func={"add": t("project_form.action_add"), "edit": t("project_form.action_edit"),
+                                   "retire": t("project_form.action_retire")}.get)
     project_id = None
     if action != "add":
         listed = projects[projects["retired_on"].isna()] if action == "retire" else projects
