@@ -425,8 +425,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "data.col_shown_source": "shown now from",
     "data.homicide_file": "Homicide statistics file",
     "data.template": "Download the Excel template",
-    "data.template_caption": "One sheet for KPI results, one for action statuses; the 'lists' sheet gives the valid "
-                             "KPI ids, periods, breakdowns, countries, statuses and actions.",
+    "data.template_caption": "One sheet for KPI results, one for action statuses, one for OBI results; the 'lists' "
+                             "sheet gives the valid KPI and OBI ids, periods, breakdowns, countries, statuses and "
+                             "actions, and whether each OBI is reported as a number, in words, or both.",
     "data.kpi_file": "Filled-in template",
     "data.no_import": "No import yet.",
     "data.undo_choice": "Undo an import",

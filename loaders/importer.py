@@ -52,6 +52,8 @@ TABLE_COLUMNS = {
     "homicide_benchmarks": ["area", "year", "rate_per_100k", "source_id", "source_ref", "note"],
     "kpi_results": ["kpi_id", "period", "iso3", "breakdown", "value", "target", "source_id", "source_ref", "note"],
     "action_status": ["goal_no", "action_no", "status", "as_of", "source_id", "source_ref", "note"],
+    "obi_results": ["obi_id", "period", "iso3", "value", "unit", "baseline", "assessment", "as_of", "source_id",
+                    "source_ref", "note"],
     "dataset_editions": ["source_id", "series_id", "edition_date", "edition", "layout", "source_ref"],
 }
 SOURCE_COLUMNS = ["source_id", "title", "publisher", "year", "kind", "citation", "file", "accessed"]

@@ -43,6 +43,16 @@ MESSAGES: dict[str, str] = {
     "kpi.duplicate": "duplicate key: rows {rows} have the same {key}",
     "kpi.formula": "formula-like cell ({shown}) is not allowed",
     "kpi.control": "the cell holds a control character",
+    "obi.unknown": "{typed} not found in obis.obi_id: the OBIs are {first} to {last}",
+    "obi.unknown_suggest": "{typed} not found in obis.obi_id: did you mean {suggestion}?",
+    "obi.value_for_qualitative": "{obi} is qualitative (section 9.2): report it in words in the assessment column, "
+                                 "not as a value",
+    "obi.value_missing": "value is missing: {obi} is quantitative (section 9.2), so it is reported as a number",
+    "obi.assessment_missing": "assessment is missing: {obi} is qualitative (section 9.2), so it is reported in words",
+    "obi.assessment_not_asked": "{obi} is quantitative with no assessment in words (section 9.2): leave this empty, "
+                                "or put the remark in the note column",
+    "obi.date_range": "{typed} is outside {first} to {last} (the programme starts in {start}; a report cannot be "
+                      "dated after today)",
     # homicide files
     "rates.year": "year {typed} is not a whole number",
     "rates.value": "value {typed} is not a number",
@@ -121,6 +131,6 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def say(key: str, **values) -> str:
+def say(key: str, /, **values) -> str:
     """The message `key` with its placeholders filled (a key missing from the catalogue is a programming error)."""
     return MESSAGES[key].format(**values)
