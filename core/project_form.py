@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import tables, ui
+from core import ui
 from core.db import db_path, query
 from core.strings import t
 from loaders import formats, lock, project_edits

@@ -22,7 +22,7 @@ import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -224,7 +224,7 @@ def _rows_for(action: str, change: dict, before: dict[str, list[dict[str, str]]]
     }
 
 
-def _source_row(change: dict, import_id: str, stamp: datetime) -> dict:
+def _source_row(change: dict, import_id: str) -> dict:
     """The sources row of a document the data does not hold yet (a web page, a new agreement)."""
     title, url, day = _text(change, "source_title"), _text(change, "source_url"), _text(change, "source_date")
     title = title or url
@@ -434,7 +434,7 @@ def plan(action: str, change: dict, imports_dir: Path | None = None, curated_dir
     source_id = import_id if new_source else (_text(change, "source") if action != "retire"
                                               else before["projects"][0]["source_id"])
     rows = _rows_for(action, change, before, source_id, problems)
-    source = _source_row(change, import_id, stamp) if new_source else None
+    source = _source_row(change, import_id) if new_source else None
     formulas, checked = _formulas({**rows, **({"sources": [source]} if source else {})})
     if formulas:
         problems += formulas
