@@ -353,3 +353,23 @@ def test_editor_retires_a_project_from_the_page(data):
     at.button(key="pe_apply").click().run()
     assert rows(data["db_path"], "SELECT retired_on, retired_reason FROM projects WHERE project_id = 'EPA-03'") == [
         (dt.date.today(), "Cancelled by the donor")]
+
+
+def test_the_donor_projects_page_hides_a_retired_project_unless_asked(data):
+    change(data, "retire", {"project_id": "EPA-03", "retired_on": "2026-11-01", "retired_reason": "Cancelled"})
+
+    def listing(retired: bool):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.switch_page("app_pages/projects.py")
+        at.query_params["p_tab"] = "list"
+        if retired:
+            at.query_params["p_retired"] = "1"
+        at.run()
+        assert not at.exception
+        return at, next(d.value for d in at.dataframe if "ID" in getattr(d.value, "columns", []))
+
+    at, table = listing(False)
+    assert "EPA-03" not in set(table["ID"]) and "Retired" not in table.columns
+    assert at.checkbox(key="p_retired").value is False
+    at, table = listing(True)
+    assert table.loc[table["ID"] == "EPA-03", "Retired"].iloc[0] == "retired on 1 November 2026: Cancelled"
