@@ -4,7 +4,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from core import auth, messages, tables, ui
+from core import auth, messages, project_form, tables, ui
 from core import format as fmt
 from core.db import connection, db_path
 from core.strings import t
@@ -154,7 +154,8 @@ def differences(plan) -> None:
                  hide_index=True, width="stretch")
 
 
-homicide_tab, kpi_tab, log_tab = st.tabs([t("data.tab_homicide"), t("data.tab_kpi"), t("data.tab_log")])
+homicide_tab, kpi_tab, project_tab, log_tab = st.tabs([t("data.tab_homicide"), t("data.tab_kpi"),
+                                                      t("data.tab_projects"), t("data.tab_log")])
 with homicide_tab:
     st.markdown(t("data.homicide_formats"))
     import_panel("homicide", t("data.homicide_file"))
@@ -168,6 +169,9 @@ with kpi_tab:
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template")
     st.caption(t("data.template_caption"))
     import_panel("kpi", t("data.kpi_file"))
+with project_tab:
+    st.caption(t("project_form.caption"))
+    project_form.panel(editor)
 with log_tab:
     log = importer.read_log()
     if log.empty:
@@ -187,6 +191,9 @@ with log_tab:
                     importer.undo(chosen, editor, db_path=db_path())
                 except lock.Busy:
                     st.warning(t("data.busy"))
+                    finish()
+                except importer.UndoRefused as refused:
+                    st.error(ui.md(refused))
                     finish()
                 st.cache_data.clear()
                 # Said on the next run too: the rerun below redraws the page without the undone import.

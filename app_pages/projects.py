@@ -20,7 +20,7 @@ years = list(range(first_year, last_year + 1))
 ALL_FUNDING = (0.0, projects.funding_ceiling_m())
 FUNDING_STEPS = [i / 2 for i in range(int(ALL_FUNDING[1] * 2) + 1)]  # € million, in halves
 DEFAULTS = {"p_q": "", "p_country": [], "p_donor": [], "p_impl": [], "p_threat": [], "p_theme": [], "p_year": None,
-            "p_fund": ALL_FUNDING, "p_unknown": True, "p_map": "count", "p_split": "full"}
+            "p_fund": ALL_FUNDING, "p_unknown": True, "p_retired": False, "p_map": "count", "p_split": "full"}
 CHOICES = {"p_country": names, "p_donor": donors, "p_impl": implementers, "p_threat": threats, "p_theme": themes}
 state.restore("p_q", "")
 for key, choices in CHOICES.items():
@@ -28,6 +28,7 @@ for key, choices in CHOICES.items():
 state.restore("p_year", None, int, choices=years)
 state.restore("p_fund", ALL_FUNDING, lambda text: projects.snapped(projects.parse_range(text, ALL_FUNDING)))
 state.restore("p_unknown", True, projects.parse_flag, choices=[True, False])
+state.restore("p_retired", False, projects.parse_flag, choices=[True, False])
 state.restore("p_map", "count", choices=["count", "funding"])
 state.restore("p_split", "full", choices=["full", "split"])
 state.restore("p_project", "")
@@ -68,14 +69,17 @@ def projects_part() -> None:
         # says it is a range (Streamlit reads a select slider's kind from it); the URL's range in the state wins.
         low[3].select_slider(t("projects.funding"), FUNDING_STEPS, value=ALL_FUNDING, key="p_fund",
                              format_func=lambda v: fmt.number(v, 1), help=t("projects.funding_help"))
-        st.checkbox(t("projects.unknown"), key="p_unknown", help=t("projects.unknown_help"))
+        flags = st.columns(2)
+        flags[0].checkbox(t("projects.unknown"), key="p_unknown", help=t("projects.unknown_help"))
+        flags[1].checkbox(t("projects.retired"), key="p_retired", help=t("projects.retired_help"))
 
     s = st.session_state
     year, narrowed = s["p_year"], s["p_fund"] != ALL_FUNDING
     view = projects.explore(projects.Filters(
         s["p_q"], tuple(s["p_country"]), tuple(donors[k] for k in s["p_donor"]),
         tuple(implementers[k] for k in s["p_impl"]), tuple(s["p_threat"]), tuple(themes[k] for k in s["p_theme"]),
-        year, s["p_fund"] if narrowed else None, s["p_unknown"], in_group, TODAY))
+        year, s["p_fund"] if narrowed else None, s["p_unknown"], in_group, TODAY,
+        s["p_retired"]))
     listings, totals = view.listings, view.totals
     sources = sorted(set(listings["source_id"])) or list(queries.table_sources(("projects",)))
 

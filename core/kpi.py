@@ -251,12 +251,12 @@ def action_table(actions: pd.DataFrame) -> pd.DataFrame:
 def active_projects_summary(year: int, today: dt.date) -> pd.Series:
     """Projects active in `year` (period overlaps it; 'ongoing' = active until today), counted once.
 
-    A listing with `duplicate_of` set is the same project as another row: left out.
+    A listing with `duplicate_of` set is the same project as another row: left out; a retired project too.
     """
     return query("""
         WITH p AS (
             SELECT *, coalesce(end_date, CASE WHEN ongoing THEN $today END) AS until
-            FROM projects WHERE duplicate_of IS NULL
+            FROM projects WHERE duplicate_of IS NULL AND retired_on IS NULL
         ), active AS (
             SELECT * FROM p
             WHERE (start_date <= make_date($year, 12, 31) OR (start_date IS NULL AND ongoing))

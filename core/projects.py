@@ -5,6 +5,9 @@ Counting rules, stated once here and shown on the page:
   count and total counts it once (the first listing), while the table keeps both rows.
 - Donors and implementers are read as written, split where a cell names several ("UK/US",
   "EU (EEAS); GIZ"); a donor's qualifier in brackets is dropped ("EU (10th EDF)" -> "EU").
+- A project an editor retired (Data management page) stays in the data, marked with the date and the reason;
+  it is left out of every list, count and chart unless the explorer's "show retired projects" is ticked,
+  and then it is listed with its retirement.
 - A project is active in a year its period overlaps; "ongoing" runs until today. A project
   with no dates has its period "unknown": kept, flagged and listed apart, never dropped silently.
 """
@@ -124,7 +127,8 @@ def filtered_projects(search: str = "", countries: tuple[str, ...] = (), donors:
                       implementers: tuple[str, ...] = (), threats: tuple[str, ...] = (),
                       themes: tuple[str, ...] = (), year: int | None = None,
                       funding_m: tuple[float, float] | None = None, include_unknown_period: bool = True,
-                      group: tuple[str, ...] | None = None, today: dt.date | None = None) -> pd.DataFrame:
+                      group: tuple[str, ...] | None = None, today: dt.date | None = None,
+                      include_retired: bool = False) -> pd.DataFrame:
     """Every listing that passes the filters, one row each (repeats included, flagged).
 
     Filters combine with AND; the values within one filter with OR. Empty means not set.
@@ -132,7 +136,7 @@ def filtered_projects(search: str = "", countries: tuple[str, ...] = (), donors:
     `include_unknown_period` (their `active_in_year` is empty). `funding_m`: stated funding
     within the range in EUR million (projects with no stated figure then fall out).
     `group`: the sidebar's country group; a project naming only countries outside it falls out,
-    a project naming no country at all stays.
+    a project naming no country at all stays. `include_retired`: retired projects too (else left out).
     """
     today = today or dt.date.today()
     return query(f"""
@@ -146,6 +150,7 @@ def filtered_projects(search: str = "", countries: tuple[str, ...] = (), donors:
                CASE WHEN $year IS NULL OR l.period_status = 'unknown' THEN NULL
                     ELSE year(l.start_date) <= $year AND $year <= year(l.shown_end) END AS active_in_year,
                l.funding_eur, l.funding_text, l.funding_note, l.theme, l.description, l.duplicate_of,
+               l.retired_on, l.retired_reason,
                (SELECT string_agg(name, ' / ' ORDER BY name) FROM partners d
                  WHERE d.project_id = l.project_id AND d.kind = 'donor') AS donor_label,
                (SELECT string_agg(c.name, ', ' ORDER BY c.name) FROM project_countries pc
@@ -176,11 +181,12 @@ def filtered_projects(search: str = "", countries: tuple[str, ...] = (), donors:
           AND ($year IS NULL OR l.period_status = 'unknown'
                OR (year(l.start_date) <= $year AND $year <= year(l.shown_end)))
           AND ($fmin IS NULL OR l.funding_eur BETWEEN $fmin AND $fmax)
+          AND ($include_retired OR l.retired_on IS NULL)
         ORDER BY l.project_id""",
         {"search": search.strip(), "pattern": search_pattern(search), "countries": list(countries),
          "donors": list(donors), "implementers": list(implementers), "threats": list(threats),
          "themes": list(themes), "year": year, "include_unknown": include_unknown_period,
-         "group": None if group is None else list(group), "today": today,
+         "group": None if group is None else list(group), "today": today, "include_retired": include_retired,
          "fmin": None if funding_m is None else funding_m[0] * 1e6,
          "fmax": None if funding_m is None else funding_m[1] * 1e6})
 
@@ -283,6 +289,7 @@ class Filters:
     include_unknown_period: bool = True
     group: tuple[str, ...] | None = None
     today: dt.date | None = None
+    include_retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -330,7 +337,7 @@ def filters_from_params(params: dict[str, str], group: tuple[str, ...] | None,
         themes=tuple(themes[k] for k in _listed(params, "p_theme") if k in themes),
         year=year, funding_m=funding if narrowed else None,
         include_unknown_period=params.get("p_unknown") not in ("False", "0"),  # as parse_flag reads it
-        group=group, today=today)
+        group=group, today=today, include_retired=params.get("p_retired") in ("True", "1"))
     return filters, narrowed
 
 
@@ -402,6 +409,10 @@ def view_table(frame: pd.DataFrame, year: int | None) -> pd.DataFrame:
         t("projects_table.source"): frame["source_title"],
         t("projects_table.where"): frame["source_ref"],
     })
+    if frame["retired_on"].notna().any():
+        retired = [t("projects_table.retired_on", date=fmt.day(d), reason=r) if pd.notna(d) else ""
+                   for d, r in zip(frame["retired_on"], frame["retired_reason"].fillna(""))]
+        table.insert(2, t("projects_table.retired"), retired)
     if year is not None:
         active = frame["active_in_year"].map({True: t("projects_table.yes"), False: t("projects_table.no")})
         table.insert(8, t("projects_table.active_in", year=year), active.fillna(t("projects_table.period_unknown")))
@@ -449,6 +460,9 @@ def detail_fields(record: pd.Series) -> list[tuple[str, str]]:
         (t("projects_table.funding_remark"), text(record["funding_note"], t("projects_table.none"))),
         (t("projects_table.theme"), record["theme"]),
     ]
+    if pd.notna(record["retired_on"]):
+        fields.insert(1, (t("projects_table.retired"), t("projects_table.retired_on", date=fmt.day(
+            record["retired_on"]), reason=text(record["retired_reason"]))))
     if pd.notna(record["duplicate_of"]):
         fields.append((t("projects_table.listed_twice_label"),
                        t("projects_table.same_project_as", project=record["duplicate_of"])))

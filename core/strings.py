@@ -277,6 +277,10 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "projects.funding_help": "Once narrowed, projects that state no amount are left out.",
     "projects.unknown": "Include projects whose period is unknown",
     "projects.unknown_help": "Their dates are not stated, so no year filter can place them.",
+    "projects.retired": "Show retired projects",
+    "projects.retired_help": "Projects an editor retired stay in the data, marked with the date and the reason. "
+                             "They are left out of every count and chart unless this is ticked; then they are "
+                             "counted too, and the list says which are retired.",
     "projects.projects_help": "Each project counted once, even where listed twice.",
     "projects.none": "none",
     "projects.no_funding": "Projects with no stated funding",
@@ -457,14 +461,79 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "data.shown_source": "{publisher}, edition {edition}",
     "data.homicide_file": "Homicide statistics file",
     "data.template": "Download the Excel template",
-    "data.template_caption": "One sheet for KPI results, one for action statuses; the 'lists' sheet gives the valid "
-                             "KPI ids, periods, breakdowns, countries, statuses and actions.",
+    "data.template_caption": "One sheet for KPI results, one for action statuses, one for OBI results; the 'lists' "
+                             "sheet gives the valid KPI and OBI ids, periods, breakdowns, countries, statuses and "
+                             "actions, and whether each OBI is reported as a number, in words, or both.",
     "data.kpi_file": "Filled-in template",
     "data.no_import": "No import yet.",
     "data.undo_choice": "Undo an import",
     "data.undo_confirm": "I understand this takes the import's rows out of the dashboard",
     "data.undo": "Undo",
     "data.undone": "Undone {import_id}; its files stay in the audit trail.",
+    "data.tab_projects": "Projects",
+
+    # core/project_form.py (the Data management page's project edits)
+    "project_form.caption": "Add a cooperation project, edit one, or retire one. Every change is kept as an "
+                            "import: it is listed in the import log with who made it and when, and can be undone "
+                            "there. A retired project stays in the data, marked with the date and the reason; "
+                            "counts and charts leave it out.",
+    "project_form.action": "What do you want to do?",
+    "project_form.action_add": "Add a project",
+    "project_form.action_edit": "Edit a project",
+    "project_form.action_retire": "Retire a project",
+    "project_form.pick": "Project",
+    "project_form.preview": "Preview the change",
+    "project_form.apply": "Apply this change",
+    "project_form.applied": "{title}: applied as {import_id}. Undo it from the import log.",
+    "project_form.valid": "{title}: valid. Nothing is written until you apply it.",
+    "project_form.problems": "Nothing was written: {n} problem(s) in the form.",
+    "project_form.whole_change": "the change as a whole",
+    "project_form.problem_line": "- **{field}**: {message}",
+    "project_form.col_field": "field",
+    "project_form.col_before": "now",
+    "project_form.col_after": "after the change",
+    "project_form.id_help": "Letters naming where the project comes from, a hyphen and a number: EPA- the EL PACCTO "
+                            "annex, IMP- IMPACS, ECD- the EU-CELAC report, PRJ- projects added here.",
+    "project_form.period_help": "The execution period as the source writes it; left empty, it is written from the "
+                                "dates.",
+    "project_form.funding_help": "The amount as the source gives it, in the currency beside it. Only euro amounts "
+                                 "enter the euro totals; no exchange rate is applied.",
+    "project_form.threats_heading": "Links to CCSS threats",
+    "project_form.threats_help": "For each threat the project addresses, the words of its description that "
+                                 "justify the link. Leave a threat empty for no link.",
+    "project_form.threat_label": "Tier {tier}: {name}",
+    "project_form.source_heading": "**Source of the change**",
+    "project_form.new_source": "Another document or a web page (describe it below)",
+    "project_form.source_ref_help": "Section, table, page or paragraph of the source that states these values.",
+    "project_form.new_source_help": "Only for another document or a web page: its title or its address (URL), "
+                                    "and the date it was published or read.",
+    "project_form.field_project_id": "Identifier",
+    "project_form.field_name": "Name",
+    "project_form.field_donor": "Donor",
+    "project_form.field_implementer": "Implementer",
+    "project_form.field_countries": "Countries",
+    "project_form.field_areas": "Other areas",
+    "project_form.field_start_date": "Start",
+    "project_form.field_end_date": "End",
+    "project_form.field_ongoing": "Ongoing (no end date)",
+    "project_form.field_period_text": "Execution period as written",
+    "project_form.field_funding": "Funding",
+    "project_form.field_funding_eur": "Funding counted in euro totals",
+    "project_form.field_funding_note": "Funding note",
+    "project_form.field_currency": "Currency",
+    "project_form.field_theme": "Theme",
+    "project_form.field_description": "Description",
+    "project_form.field_threats": "Threats",
+    "project_form.field_threat_rationale": "Rationale of a threat link",
+    "project_form.field_source": "Source document",
+    "project_form.field_source_ref": "Section, page or paragraph",
+    "project_form.field_source_title": "Title of the document or page",
+    "project_form.field_source_url": "Web address (URL)",
+    "project_form.field_source_publisher": "Publisher",
+    "project_form.field_source_date": "Date published or read",
+    "project_form.field_note": "Note",
+    "project_form.field_retired_on": "Retired on",
+    "project_form.field_retired_reason": "Reason for retiring it",
 
     # app_pages/about_data.py
     "about.title": "About the data",
@@ -589,6 +658,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "projects_table.note_active": "Active in {year}: {n_active} listings; {n_unknown} more have no dates and are shown "
                                   "as 'period unknown'.",
     "projects_table.note_narrowed": "The funding range leaves out every project that states no amount.",
+    "projects_table.retired": "Retired",
+    "projects_table.retired_on": "retired on {date}: {reason}",
     "projects_table.read_as": "(read as {euro})",
     "projects_table.ongoing_brackets": "(ongoing)",
     "projects_table.start_interpreted": "Start, interpreted",

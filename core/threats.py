@@ -21,7 +21,7 @@ _FILTERED = PARTNERS_SQL + """,
         SELECT p.project_id, p.name, p.donor AS donor_as_written, p.implementer,
                p.period_text, p.funding_eur, p.start_date, p.end_date, p.ongoing
         FROM projects p
-        WHERE p.duplicate_of IS NULL
+        WHERE p.duplicate_of IS NULL AND p.retired_on IS NULL
           AND ($year IS NULL OR (p.start_date IS NOT NULL
                AND year(p.start_date) <= $year
                AND (CASE WHEN p.ongoing AND p.end_date IS NULL THEN year(current_date)

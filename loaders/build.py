@@ -49,40 +49,75 @@ _shown = paths.shown
 def load_curated(curated_dir: Path = CURATED_DIR, import_dirs: list[Path] | None = None) -> dict[str, pd.DataFrame]:
     """Read and validate every declared table, plus the rows of applied imports.
 
-    Raise ValidationFailed listing all problems (file, line, column).
+    Imports add rows, except where a table declares `replaced_by_imports` (projects): an import holding a
+    row of it replaces, in each table named there, the earlier rows of that key (a project edit replaces the
+    project's row, countries, areas and threat links). Raise ValidationFailed listing all problems (file,
+    line, column).
     """
     import_dirs = importlog.applied_dirs() if import_dirs is None else import_dirs
-    frames, files, problems = {}, {}, []
-    origins: dict[str, list[tuple[str, int]]] = {}  # per row of a combined table: (file, line)
+    parts: dict[str, list[tuple[int, Path, pd.DataFrame]]] = {}  # per table: (0 curated or import n, file, rows)
+    files, problems = {}, []
     for table in TABLES:
         path = curated_dir / table.file
         files[table.name] = _shown(path)
         if not path.exists():
             problems.append(Problem(files[table.name], None, None, "file is missing"))
             continue
-        parts = []
-        for part in [path, *(d / table.file for d in import_dirs if (d / table.file).exists())]:
+        parts[table.name] = []
+        for order, part in enumerate([path, *(d / table.file for d in import_dirs)]):
+            if order and not part.exists():
+                continue
             try:
-                parts.append(_read_validated(part, table))
+                parts[table.name].append((order, part, _read_validated(part, table)))
             except ValidationFailed as exc:
                 problems += [Problem(_shown(part), p.line, p.column, p.message) for p in exc.problems]
-        if len(parts) > 1:
-            # Rows from several files: duplicates across files are problems too.
-            part_files = [path, *(d / table.file for d in import_dirs if (d / table.file).exists())]
-            origins[table.name] = [(_shown(f), i + 2) for f, part in zip(part_files, parts) for i in range(len(part))]
-            combined = pd.concat(parts, ignore_index=True)
-            dupes = combined.duplicated(subset=list(table.key), keep=False)
-            if dupes.any():
-                problems.append(Problem(files[table.name], None, ", ".join(table.key),
-                                        f"{int(dupes.sum())} rows share a key across curated and imported files"))
-            frames[table.name] = combined
-        elif parts:
-            frames[table.name] = parts[0]
+    replaced = _replace(parts)
+    frames: dict[str, pd.DataFrame] = {}
+    origins: dict[str, list[tuple[str, int]]] = {}  # per row of a combined table: (file, line)
+    for table in TABLES:
+        kept = parts.get(table.name, [])
+        if not kept:
+            continue
+        if len(kept) == 1 and table.name not in replaced:
+            frames[table.name] = kept[0][2]
+            continue
+        # Rows from several files: duplicates across files are problems too.
+        origins[table.name] = [(_shown(f), int(i) + 2) for _, f, part in kept for i in part.index]
+        combined = pd.concat([part for _, _, part in kept], ignore_index=True)
+        dupes = combined.duplicated(subset=list(table.key), keep=False)
+        if dupes.any():
+            problems.append(Problem(files[table.name], None, ", ".join(table.key),
+                                    f"{int(dupes.sum())} rows share a key across curated and imported files"))
+        frames[table.name] = combined
     if not problems:
         problems = [_locate(p, files, origins) for p in check_references(frames, files)]
     if problems:
         raise ValidationFailed(problems)
     return frames
+
+
+def _replace(parts: dict[str, list[tuple[int, Path, pd.DataFrame]]]) -> set[str]:
+    """Drop the rows a later import replaces (tables declaring `replaced_by_imports`); the tables touched."""
+    touched = set()
+    for table in TABLES:
+        if not table.replaced_by_imports or table.name not in parts:
+            continue
+        key = table.key[0]
+        for order, _, rows in parts[table.name]:
+            if order == 0 or rows.empty:
+                continue
+            ids = set(rows[key])
+            for name in (n for n in table.replaced_by_imports if n in parts):
+                kept = []
+                for other_order, file, other in parts[name]:
+                    if other_order < order:
+                        dropped = other[key].isin(ids)
+                        if dropped.any():
+                            touched.add(name)
+                            other = other[~dropped]
+                    kept.append((other_order, file, other))
+                parts[name] = kept
+    return touched
 
 
 _validated: dict[tuple[str, str, str], pd.DataFrame] = {}

@@ -77,21 +77,29 @@ def homicide(tables: dict[str, pd.DataFrame], series_id: str, db_path: Path) -> 
     return result
 
 
+_OBI_REPORTED = "coalesce({prefix}value::VARCHAR, '') || '|' || coalesce({prefix}assessment, '')"
+
+
 def kpi(tables: dict[str, pd.DataFrame], db_path: Path) -> Comparison:
     """Against the latest value any KPI import gave for the same key: added, changed, unchanged."""
     result = Comparison()
-    keys = {"kpi_results": ["kpi_id", "period", "iso3", "breakdown"], "action_status": ["goal_no", "action_no"]}
-    values = {"kpi_results": "value", "action_status": "status"}
-    order = {"action_status": "t.as_of", "kpi_results": "s.accessed"}
+    keys = {"kpi_results": ["kpi_id", "period", "iso3", "breakdown"], "action_status": ["goal_no", "action_no"],
+            "obi_results": ["obi_id", "period", "iso3"]}
+    values = {"kpi_results": "value", "action_status": "status", "obi_results": "reported"}
+    order = {"action_status": "t.as_of", "kpi_results": "s.accessed", "obi_results": "t.as_of"}
     with build.read_only(db_path) as con:
         for name, rows in tables.items():
             if rows.empty or name not in keys:
                 continue
             key, value = keys[name], values[name]
             cols = ", ".join(f"t.{k}" for k in key)
-            previous = con.execute(f"""SELECT {cols}, arg_max(t.{value}, {order[name]}) AS previous
+            reported = _OBI_REPORTED.format(prefix="t.") if name == "obi_results" else f"t.{value}"
+            previous = con.execute(f"""SELECT {cols}, arg_max({reported}, {order[name]}) AS previous
                                        FROM {name} t JOIN sources s ON s.source_id = t.source_id
                                        GROUP BY ALL""").df()
+            if name == "obi_results":  # an OBI result is its value and its words together
+                rows = rows.assign(reported=con.execute(
+                    f"SELECT {_OBI_REPORTED.format(prefix='')} AS reported FROM rows").df()["reported"].values)
             merged = rows.astype({k: str for k in key}).merge(previous.astype({k: str for k in key}), on=key,
                                                               how="left")
             has = merged["previous"].notna()

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,6 +52,8 @@ TABLE_COLUMNS = {
     "homicide_benchmarks": ["area", "year", "rate_per_100k", "source_id", "source_ref", "note"],
     "kpi_results": ["kpi_id", "period", "iso3", "breakdown", "value", "target", "source_id", "source_ref", "note"],
     "action_status": ["goal_no", "action_no", "status", "as_of", "source_id", "source_ref", "note"],
+    "obi_results": ["obi_id", "period", "iso3", "value", "unit", "baseline", "assessment", "as_of", "source_id",
+                    "source_ref", "note"],
     "dataset_editions": ["source_id", "series_id", "edition_date", "edition", "layout", "source_ref"],
 }
 SOURCE_COLUMNS = ["source_id", "title", "publisher", "year", "kind", "citation", "file", "accessed"]
@@ -58,9 +61,16 @@ MAX_NAME_CHARS = 150
 _CRASH_AT = os.environ.get("DASHBOARD_IMPORT_CRASH_AT", "")  # fault injection for the atomicity tests
 
 
+class UndoRefused(Exception):
+    """An undo that would leave the data other than it was before the import (a later edit depends on it)."""
+
+
 @dataclass
 class Plan:
-    """A validated import, ready to apply: what it would add, change, leave unchanged and ignore."""
+    """A validated import, ready to apply: what it would add, change, leave unchanged and ignore.
+
+    `source` is the import's own sources row, or None when its rows cite sources the data holds already
+    (a project edit citing a curated document)."""
     parsed: formats.Parsed
     data: bytes
     file_name: str  # as the editor named it: display text only, never a path
@@ -74,6 +84,9 @@ class Plan:
     unchanged: int
     comparison: compare.Comparison = field(default_factory=compare.Comparison)
     notes: list[str] = field(default_factory=list)  # what the editor must know before applying
+    # Asked again under the write lock, with the applied imports and the curated folder: problems when the data
+    # changed since the preview so that the plan no longer holds (a project edited by another editor meanwhile).
+    recheck: Callable[[list[Path], Path], list[Problem]] | None = None
 
     @property
     def ignored(self) -> int:
@@ -229,7 +242,8 @@ def _write_import(plan_: Plan, parent: Path) -> Path:
     folder = parent / plan_.import_id
     folder.mkdir(parents=True)
     (folder / plan_.stored_name).write_bytes(plan_.data)
-    pd.DataFrame([plan_.source])[SOURCE_COLUMNS].to_csv(folder / "sources.csv", index=False, lineterminator="\n")
+    sources = pd.DataFrame([plan_.source] if plan_.source else [], columns=SOURCE_COLUMNS)
+    sources.to_csv(folder / "sources.csv", index=False, lineterminator="\n")
     for name, frame in plan_.tables.items():
         frame.drop(columns="line").to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
     return folder
@@ -284,21 +298,26 @@ def apply(plan_: Plan, who: str, imports_dir: Path | None = None, curated_dir: P
                                                       f"an import {plan_.import_id} exists already; upload the file again")])
             shutil.rmtree(final)  # left by a run killed between its rename and its log entry: never applied
         imports_dir.mkdir(parents=True, exist_ok=True)
+        if plan_.recheck is not None:
+            problems = plan_.recheck(applied_dirs(imports_dir), curated_dir)
+            if problems:
+                raise formats.ImportRejected(problems)
         staging = Path(tempfile.mkdtemp(dir=imports_dir, prefix=".staging-"))
         try:
             folder = _write_import(plan_, staging)
             frames = _validate_with(folder, plan_, imports_dir, curated_dir)
-            # counted again: another import may have been applied since the preview
-            plan_.comparison = _compare(plan_.parsed, plan_.tables, db_path)
-            plan_.added, plan_.changed, plan_.unchanged = (plan_.comparison.added, plan_.comparison.changed,
-                                                           plan_.comparison.unchanged)
+            if plan_.parsed.kind in ("homicide", "kpi"):
+                # counted again: another import may have been applied since the preview
+                plan_.comparison = _compare(plan_.parsed, plan_.tables, db_path)
+                plan_.added, plan_.changed, plan_.unchanged = (plan_.comparison.added, plan_.comparison.changed,
+                                                               plan_.comparison.unchanged)
             _crash_point("after_stage")
             os.rename(folder, final)
             _crash_point("after_rename")
             entry = {"import_id": plan_.import_id, "kind": plan_.parsed.kind, "format": plan_.parsed.format,
                      "file_name": plan_.file_name, "sha256": plan_.sha256,
                      "imported_at": f"{_now():%Y-%m-%dT%H:%M:%SZ}", "imported_by": who,
-                     "source_id": plan_.import_id, "added": plan_.added, "changed": plan_.changed,
+                     "source_id": plan_.source["source_id"] if plan_.source else "", "added": plan_.added, "changed": plan_.changed,
                      "unchanged": plan_.unchanged, "ignored": plan_.ignored, "status": "applied", "undone_at": "",
                      "undone_by": ""}
             importlog.write_log(pd.concat([log_, pd.DataFrame([entry]).astype(str)], ignore_index=True), imports_dir)
@@ -326,6 +345,9 @@ def undo(import_id: str, who: str, imports_dir: Path | None = None, curated_dir:
         match = log_["import_id"] == import_id
         if not match.any() or (log_.loc[match, "status"] != "applied").all():
             raise KeyError(f"no applied import {import_id!r}")
+        later = _later_edits_of_same_projects(log_, import_id, imports_dir)
+        if later:
+            raise UndoRefused(say("undo.later_edits", import_id=import_id, later=", ".join(later)))
         remaining = [imports_dir / i for i in log_.loc[(log_["status"] == "applied") & ~match, "import_id"]]
         # Validate first: an import that later imports depend on (none do today) must not vanish silently.
         frames = build.load_curated(curated_dir, remaining)
@@ -333,6 +355,24 @@ def undo(import_id: str, who: str, imports_dir: Path | None = None, curated_dir:
         importlog.write_log(log_, imports_dir)
         _publish(frames, curated_dir, db_path, imports_dir, timeout)
     log.info("undid %s by %s", import_id, who)
+
+
+def _project_ids(folder: Path) -> set[str]:
+    path = folder / "projects.csv"
+    if not path.exists():
+        return set()
+    return set(pd.read_csv(path, dtype=str, keep_default_na=False)["project_id"])
+
+
+def _later_edits_of_same_projects(log_: pd.DataFrame, import_id: str, imports_dir: Path) -> list[str]:
+    """Applied imports after `import_id` that edit a project it edits: undoing it first would leave their rows
+    standing on nothing (an added project would survive through its later edit). Undo those first."""
+    ids = _project_ids(imports_dir / import_id)
+    if not ids:
+        return []
+    position = log_.index[log_["import_id"] == import_id][-1]
+    after = log_.loc[(log_.index > position) & (log_["status"] == "applied"), "import_id"]
+    return [later for later in after if _project_ids(imports_dir / later) & ids]
 
 
 # --- command line -------------------------------------------------------------------------------
@@ -361,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "undo":
         try:
             undo(args.import_id, args.who)
-        except (KeyError, ValidationFailed) as exc:
+        except (KeyError, ValidationFailed, UndoRefused) as exc:
             print(f"Undo refused: {exc}", file=sys.stderr)
             return 1
         except lock.Busy as exc:

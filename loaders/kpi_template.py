@@ -1,4 +1,5 @@
-"""The dashboard's KPI template (.xlsx, sheets kpi_results and action_status), read against office habits.
+"""The dashboard's KPI template (.xlsx, sheets kpi_results, action_status and obi_results), read against office
+habits. The obi_results sheet is optional (templates downloaded before it existed have none).
 
 Every cell is read for what its column holds, and every problem of the file is listed in one pass,
 each with the file, sheet, row, column and the value as the user typed it:
@@ -10,7 +11,9 @@ each with the file, sheet, row, column and the value as the user typed it:
   between the CCSS (2013) and today;
 - periods: YYYY, YYYY-H1/H2, YYYY-Q1..Q4, within the programme (2025-2027) and not after this year; a
   period typed as a date is named as such;
-- codes: a KPI or country that is not one, answered with the one meant where it is clear ('Jamaica':
+- OBIs: a value where the OBI is quantitative, an assessment in words where it is qualitative or complemented
+  by one (section 9.2, obis.csv); a percent cell is percent points, at most 100;
+- codes: a KPI, OBI or country that is not one, answered with the one meant where it is clear ('Jamaica':
   did you mean JAM?);
 - text: at most a given length per column; no formulas, no control characters.
 """
@@ -30,7 +33,10 @@ from loaders.validate import Problem, formula_like
 
 KPI_COLUMNS = ["kpi_id", "period", "iso3", "breakdown", "value", "target", "note"]
 STATUS_COLUMNS = ["goal_no", "action_no", "status", "as_of", "note"]
-LIMITS = {"kpi_id": 20, "period": 20, "iso3": 60, "breakdown": 200, "note": 2000, "status": 40}
+OBI_COLUMNS = ["obi_id", "period", "iso3", "value", "unit", "baseline", "assessment", "as_of", "note"]
+OBI_SHEET = "obi_results"  # optional: a template made before OBI results has no such sheet
+LIMITS = {"kpi_id": 20, "obi_id": 20, "period": 20, "iso3": 60, "breakdown": 200, "note": 2000, "status": 40,
+          "unit": 100, "assessment": 4000}
 _PERIOD = re.compile(r"(\d{4})(-(H[12]|Q[1-4]))?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -233,6 +239,70 @@ def _status_rows(book, file, ref: Reference, today: dt.date, problems: list[Prob
     return frame
 
 
+def _obi(row: _Row, ref: Reference) -> str | None:
+    text = row.text("obi_id")
+    if text is None:
+        return None
+    if text in ref.obis:
+        return text
+    suggestion = ref.obi_suggestion(text)
+    if suggestion:
+        row.problem("obi_id", "obi.unknown_suggest", suggestion=suggestion)
+    else:
+        ids = sorted(ref.obis, key=lambda k: (len(k), k))
+        row.problem("obi_id", "obi.unknown", first=ids[0], last=ids[-1])
+    return None
+
+
+def _obi_number(row: _Row, column: str, unit: str | None, obi: str | None) -> float | None:
+    """A value or baseline: percent cells are percent points (0-100), whatever the unit says."""
+    percent = row.cells[column].percent or bool(unit and ("percent" in unit.lower() or "%" in unit))
+    return row.number(column, "percent" if percent else None, obi, required=False)
+
+
+def _obi_rows(book, file, ref: Reference, today: dt.date, problems: list[Problem]) -> pd.DataFrame:
+    out = []
+    first_day = dt.date(PROGRAMME_START, 1, 1)
+    if OBI_SHEET in book.sheet_names:
+        for row in _sheet(book, file, OBI_SHEET, OBI_COLUMNS, problems):
+            before = len(problems)
+            _formula_and_control(row)
+            obi_id, period = _obi(row, ref), _period(row, today)
+            iso3, _ = _country(row, ref)
+            unit = row.text("unit", required=False)
+            value = _obi_number(row, "value", unit, obi_id)
+            baseline = _obi_number(row, "baseline", unit, obi_id)
+            assessment = row.text("assessment", required=False)
+            if obi_id:
+                kind, in_words = ref.obis[obi_id]
+                if kind == "qualitative" and value is not None:
+                    row.problem("value", "obi.value_for_qualitative", obi=obi_id)
+                if kind == "quantitative" and value is None and cells.is_blank(row.cells["value"].value):
+                    row.problem("value", "obi.value_missing", obi=obi_id)
+                if kind == "qualitative" and assessment is None and cells.is_blank(row.cells["assessment"].value):
+                    row.problem("assessment", "obi.assessment_missing", obi=obi_id)
+                if not in_words and assessment is not None:
+                    row.problem("assessment", "obi.assessment_not_asked", obi=obi_id)
+            as_of = None
+            if cells.is_blank(row.cells["as_of"].value):
+                row.problem("as_of", "kpi.missing")
+            else:
+                try:
+                    as_of = cells.date(row.cells["as_of"].value)
+                    if not first_day <= as_of <= today:
+                        row.problem("as_of", "obi.date_range", first=first_day.isoformat(), last=today.isoformat(),
+                                    start=PROGRAMME_START)
+                except cells.Refused as refused:
+                    row.problem("as_of", refused.key, **refused.values)
+            note = row.text("note", required=False)
+            if len(problems) == before:
+                out.append([row.line, obi_id, period, iso3, value, unit, baseline, _one_break(assessment),
+                            as_of.isoformat(), _one_break(note)])
+    frame = pd.DataFrame(out, columns=["line", *OBI_COLUMNS])
+    _duplicates(frame, ["obi_id", "period", "iso3"], f"{file} [{OBI_SHEET}]", problems)
+    return frame
+
+
 def _whole(row: _Row, column: str) -> int | None:
     value = row.cells[column].value
     if cells.is_blank(value):
@@ -254,7 +324,8 @@ def _duplicates(frame: pd.DataFrame, key: list[str], where: str, problems: list[
     if frame.empty:
         return
     dupes = frame[frame.duplicated(subset=key, keep=False)]
-    for _, group in dupes.groupby([dupes[k].astype(str) for k in key]):
+    # dropna=False: a regional row's empty country is a value of the key (pandas' str dtype keeps it missing)
+    for _, group in dupes.groupby([dupes[k].astype(str) for k in key], dropna=False):
         rows = ", ".join(str(x) for x in group["line"])
         for line in group["line"]:
             problems.append(Problem(where, int(line), ", ".join(key), say("kpi.duplicate", rows=rows,
@@ -272,11 +343,15 @@ def read(data: bytes, file: str, layout: str, reference: Reference | None = None
     problems: list[Problem] = []
     kpi = _kpi_rows(book, file, ref, today, problems)
     status = _status_rows(book, file, ref, today, problems)
+    obi = _obi_rows(book, file, ref, today, problems)
     if problems:
-        order = {c: i for i, c in enumerate(KPI_COLUMNS + STATUS_COLUMNS)}
+        order = {c: i for i, c in enumerate(dict.fromkeys(KPI_COLUMNS + STATUS_COLUMNS + OBI_COLUMNS))}
         raise ImportRejected(sorted(problems, key=lambda p: (p.file, p.line or 0, order.get(p.column, 99))))
     edition = book.modified
+    tables = {"kpi_results": kpi, "action_status": status}
+    if OBI_SHEET in book.sheet_names:
+        tables["obi_results"] = obi
     return Parsed("kpi", "kpi_template", "EL PACCTO 2.0 monitoring team (KPI template)",
                   "KPI results and CCSS action statuses (dashboard template)", edition,
-                  int(edition[:4]) if edition else None, {"kpi_results": kpi, "action_status": status},
+                  int(edition[:4]) if edition else None, tables,
                   layout=layout, edition_date=edition)

@@ -85,9 +85,10 @@ def _owid_zip(head: Head) -> str | None:
 
 LAYOUTS: tuple[Layout, ...] = (
     Layout("kpi_template", "Dashboard (EL PACCTO 2.0 monitoring team)", "the template downloaded from Data management",
-           "an .xlsx with sheets kpi_results and action_status",
+           "an .xlsx with sheets kpi_results and action_status (and obi_results, optional: older templates lack it)",
            "kpi_results: kpi_id, period, iso3, breakdown, value, target, note; action_status: goal_no, action_no, "
-           "status, as_of, note", "the workbook's saved date", "tests/test_importer.py, tests/test_kpi_habits.py",
+           "status, as_of, note; obi_results: obi_id, period, iso3, value, unit, baseline, assessment, as_of, note",
+           "the workbook's saved date", "tests/test_importer.py, tests/test_kpi_habits.py, tests/test_obi_import.py",
            lambda h: "" if h.container == "xlsx" and {"kpi_results", "action_status"} <= set(h.rows) else None,
            lambda data, file, sheet, options: kpi_template.read(data, file, "kpi_template", options.get("reference"))),
     Layout("unodc_portal_2022", "UNODC", "title rows 'UNODC' and a date (08/08/2022), then 13 columns",

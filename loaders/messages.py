@@ -48,6 +48,16 @@ MESSAGES: dict[str, str] = {
     "kpi.formula": "formula-like cell ({shown}) is not allowed",
     "kpi.formula_no_value": "formula-like cell (a formula) is not allowed",
     "kpi.control": "the cell holds a control character",
+    "obi.unknown": "{typed} not found in obis.obi_id: the OBIs are {first} to {last}",
+    "obi.unknown_suggest": "{typed} not found in obis.obi_id: did you mean {suggestion}?",
+    "obi.value_for_qualitative": "{obi} is qualitative (section 9.2): report it in words in the assessment column, "
+                                 "not as a value",
+    "obi.value_missing": "value is missing: {obi} is quantitative (section 9.2), so it is reported as a number",
+    "obi.assessment_missing": "assessment is missing: {obi} is qualitative (section 9.2), so it is reported in words",
+    "obi.assessment_not_asked": "{obi} is quantitative with no assessment in words (section 9.2): leave this empty, "
+                                "or put the remark in the note column",
+    "obi.date_range": "{typed} is outside {first} to {last} (the programme starts in {start}; a report cannot be "
+                      "dated after today)",
     # homicide files
     "rates.year": "year {typed} is not a whole number",
     "rates.value": "value {typed} is not a number",
@@ -118,6 +128,32 @@ MESSAGES: dict[str, str] = {
                            "(--edition YYYY-MM-DD).",
     "edition.older": "This edition ({order}) is older than the newest edition of '{title}' in the dashboard "
                      "({newest}): its values stay behind the newer ones, listed as other sources.",
+    # project edits (loaders/project_edits.py): each message is told at the form's field it names
+    "project.id_taken": "{typed} is a project already: edit it, or give the new project another identifier",
+    "project.id_unknown": "{typed} is not a project of the dashboard",
+    "project.already_retired": "{typed} was retired on {day}; undo that retirement in the import log instead",
+    "project.missing": "value is missing (this field may not be empty)",
+    "project.retired_future": "value {typed} is after today: a project is retired on or before the day it is entered",
+    "project.end_before_start": "value {end} is before the start {start}",
+    "project.url": "value {typed} is not a web address (http:// or https://)",
+    "project.threat_twice": "threat {typed} is linked twice: link each threat once, with one rationale",
+    "project.too_long": "the text is {length} characters long; the limit is {limit}",
+    "project.control": "the text holds a control character",
+    "project.funding_not_number": "value {typed} is not a number",
+    "project.funding_negative": "value {typed} must be at least 0",
+    "project.currency": "value {typed} must be one of: {allowed}",
+    "project.funding_other_currency": "Amount in {currency} as entered; not converted to euro, so left out of euro "
+                                      "totals.",
+    "project.publisher_not_stated": "not stated",
+    "project.publisher": "Dashboard editors (Data management page)",
+    "project.title_add": "Project {project} added",
+    "project.title_edit": "Project {project} edited",
+    "project.title_retire": "Project {project} retired",
+    "project.rows_removed": "{n} row(s) of the project's countries or threat links are taken out by this change.",
+    "project.changed_meanwhile": "project {project} changed since this preview (another editor's change was applied): "
+                                 "review the change again",
+    "undo.later_edits": "{import_id} cannot be undone while later changes of the same project are applied ({later}): "
+                        "undo those first",
 }
 
 

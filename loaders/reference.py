@@ -3,7 +3,7 @@ actions, the programme's years. Read from the curated files (no import adds to t
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +19,7 @@ class Reference:
     kpi_units: dict[str, str]  # kpi_id -> unit ('percent', 'number', ...)
     countries: dict[str, str]  # iso3 -> name
     actions: dict[int, int]  # goal_no -> number of actions
+    obis: dict[str, tuple[str, bool]] = field(default_factory=dict)  # obi_id -> (kind, assessed in words)
 
     @classmethod
     def from_curated(cls, curated_dir: Path | None = None) -> Reference:
@@ -26,8 +27,10 @@ class Reference:
         kpis = pd.read_csv(folder / "kpis.csv", dtype=str, keep_default_na=False)
         countries = pd.read_csv(folder / "countries.csv", dtype=str, keep_default_na=False)
         actions = pd.read_csv(folder / "ccss_actions.csv", dtype=str, keep_default_na=False)
+        obis = pd.read_csv(folder / "obis.csv", dtype=str, keep_default_na=False)
         return cls(dict(zip(kpis["kpi_id"], kpis["unit"])), dict(zip(countries["iso3"], countries["name"])),
-                   actions.astype({"goal_no": int, "action_no": int}).groupby("goal_no")["action_no"].max().to_dict())
+                   actions.astype({"goal_no": int, "action_no": int}).groupby("goal_no")["action_no"].max().to_dict(),
+                   {r.obi_id: (r.kind, r.assessment.lower() == "true") for r in obis.itertuples()})
 
     def country_suggestion(self, typed: str) -> str | None:
         """'Jamaica', 'jam', 'Trinidad' -> the code meant, or None."""
@@ -42,6 +45,11 @@ class Reference:
             return starts[0]
         close = difflib.get_close_matches(text.casefold(), list(by_name), n=1, cutoff=0.75)
         return by_name[close[0]] if close else None
+
+    def obi_suggestion(self, typed: str) -> str | None:
+        """'obi 3', 'Obi3' -> 'OBI3'."""
+        key = typed.strip().upper().replace(" ", "").replace("-", "")
+        return key if key in self.obis else None
 
     def kpi_suggestion(self, typed: str) -> str | None:
         key = typed.strip().upper().replace(" ", "")

@@ -20,6 +20,10 @@ THEMES = (
     "Counter-terrorism", "Witness protection", "Environmental crime", "Institutional cooperation",
 )
 ACTION_STATUSES = ("achieved", "in progress", "not started")
+# Currencies a project's funding may be entered in (Data management page); only euro amounts enter the euro
+# totals: another currency's amount is kept as written, never converted at an invented rate.
+CURRENCIES = ("EUR", "USD", "GBP", "CAD", "XCD", "CHF", "JPY")
+PROJECT_TABLES = ("projects", "project_countries", "project_areas", "project_threats")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class Table:
     ships_empty: bool = False  # true where the documents report no rows (never invent them)
     # Multi-column foreign keys: ((own columns), "other_table", (other columns)).
     composite_references: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = field(default=())
+    # Tables whose rows an import replaces by this table's key: an import holding a row of this table
+    # replaces that key's earlier rows in each of them (the build, loaders/build.py). Projects: an edit
+    # replaces the project's row and its countries, areas and threat links.
+    replaced_by_imports: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
@@ -304,9 +312,14 @@ TABLES: tuple[Table, ...] = (
             Column("description", "str", "Description from the document", nullable=True),
             Column("duplicate_of", "str", "Set where the document lists the same project twice: the first "
                    "listing. Totals count each project once.", nullable=True, references="projects.project_id"),
+            Column("retired_on", "date", "Set when an editor retired the project (Data management page): the "
+                   "date of the retirement. A retired project stays in the data; counts and charts leave it out.",
+                   nullable=True),
+            Column("retired_reason", "str", "Why the project was retired, as the editor wrote it", nullable=True),
             *_source_cols(), NOTE,
         ),
         key=("project_id",),
+        replaced_by_imports=PROJECT_TABLES,
     ),
     Table(
         "project_countries", "The dashboard countries each project names.",

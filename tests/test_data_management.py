@@ -65,7 +65,8 @@ def test_editor_signs_in_and_sees_import_controls(editable):
     assert not at.exception
     assert at.session_state["editor"] == "Ana"
     assert len(at.get("file_uploader")) == 2
-    assert [t.label for t in at.tabs] == ["Homicide statistics", "KPI results and action statuses", "Import log"]
+    assert [t.label for t in at.tabs] == ["Homicide statistics", "KPI results and action statuses", "Projects",
+                                          "Import log"]
 
 
 def test_log_lists_imports_and_undo_takes_rows_out(editable):

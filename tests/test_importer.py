@@ -187,7 +187,7 @@ def test_kpi_template_results_and_statuses(env):
 def test_template_lists_valid_values(env):
     with duckdb.connect(str(env["db_path"]), read_only=True) as con:
         book = openpyxl.load_workbook(io.BytesIO(template_bytes(con)))
-    assert book.sheetnames == ["kpi_results", "action_status", "lists"]
+    assert book.sheetnames == ["kpi_results", "action_status", "obi_results", "lists"]
     listed = {c.value for c in book["lists"]["A"]}
     assert {f"KPI{i}" for i in range(1, 14)} <= listed and {"achieved", "in progress", "not started"} <= listed
 
