@@ -442,7 +442,8 @@ def plan(action: str, change: dict, imports_dir: Path | None = None, curated_dir
         source = checked["sources"][0] if source else None
     tables = {name: pd.DataFrame(rows[name], columns=[c.name for c in TABLES_BY_NAME[name].columns])
               .assign(line=lambda f: range(2, len(f) + 2)) for name in PROJECT_TABLES}
-    title = say(f"project.title_{action}", project=pid)
+    title = {"add": say("project.title_add", project=pid), "edit": say("project.title_edit", project=pid),
+             "retire": say("project.title_retire", project=pid)}[action]
     parsed = formats.Parsed(kind="project", format=f"project_{action}", publisher=say("project.publisher"),
                             title=title, edition="", year=stamp.year, tables=tables)
     added, changed, unchanged, removed = _counts(before, rows)
