@@ -60,7 +60,8 @@ SAME_AS_ENGLISH = {
            "pack.homicide_area", "pack.kpi_latest"},  # "{area}: {rate}" (French puts a space before the colon)
     "fr": {"about.sources", "about.tables", "homicide.col_document", "homicide_table.source", "kpi_table.action",
            "kpi_table.note", "kpi_table.source", "nav.programme", "nav.situation", "projects_table.description",
-           "projects_table.source", "threats_chart.impact", "ui.excel_source"},
+           "projects_table.source", "threats_chart.impact", "ui.excel_source",
+           "project_form.field_description", "project_form.field_note"},  # French "Description", "Note", as the tables
 }
 
 
