@@ -155,19 +155,26 @@ def _period(row: _Row, today: dt.date) -> str | None:
     return text
 
 
-def _kpi(row: _Row, ref: Reference) -> str | None:
-    text = row.text("kpi_id")
+def _known_id(row: _Row, column: str, known, suggest, unknown: str, unknown_suggest: str) -> str | None:
+    """An identifier that must be one of `known` (KPIs, OBIs): the typed text, or a problem that suggests the
+    identifier meant ('kpi 3' -> KPI3) or names the first and last accepted."""
+    text = row.text(column)
     if text is None:
         return None
-    if text in ref.kpi_units:
+    if text in known:
         return text
-    suggestion = ref.kpi_suggestion(text)
+    suggestion = suggest(text)
     if suggestion:
-        row.problem("kpi_id", "kpi.unknown_kpi_suggest", suggestion=suggestion)
+        row.problem(column, unknown_suggest, suggestion=suggestion)
     else:
-        ids = sorted(ref.kpi_units, key=lambda k: (len(k), k))
-        row.problem("kpi_id", "kpi.unknown_kpi", first=ids[0], last=ids[-1])
+        ids = sorted(known, key=lambda k: (len(k), k))
+        row.problem(column, unknown, first=ids[0], last=ids[-1])
     return None
+
+
+def _kpi(row: _Row, ref: Reference) -> str | None:
+    return _known_id(row, "kpi_id", ref.kpi_units, ref.kpi_suggestion, "kpi.unknown_kpi",
+                     "kpi.unknown_kpi_suggest")
 
 
 def _country(row: _Row, ref: Reference) -> tuple[str | None, bool]:
@@ -240,18 +247,7 @@ def _status_rows(book, file, ref: Reference, today: dt.date, problems: list[Prob
 
 
 def _obi(row: _Row, ref: Reference) -> str | None:
-    text = row.text("obi_id")
-    if text is None:
-        return None
-    if text in ref.obis:
-        return text
-    suggestion = ref.obi_suggestion(text)
-    if suggestion:
-        row.problem("obi_id", "obi.unknown_suggest", suggestion=suggestion)
-    else:
-        ids = sorted(ref.obis, key=lambda k: (len(k), k))
-        row.problem("obi_id", "obi.unknown", first=ids[0], last=ids[-1])
-    return None
+    return _known_id(row, "obi_id", ref.obis, ref.obi_suggestion, "obi.unknown", "obi.unknown_suggest")
 
 
 def _obi_number(row: _Row, column: str, unit: str | None, obi: str | None) -> float | None:
