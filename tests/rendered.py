@@ -161,6 +161,7 @@ VIEWS = {
     "projects timeline": "projects?p_tab=when",
     "projects implementers": "projects?p_tab=implementers",
     "projects list": "projects?p_tab=list",
+    "projects list with retired": "projects?p_tab=list&p_retired=1",
     "kpi progress": "kpi_progress",  # with results imported: bullets, trends and (opened) breakdowns
     "kpi obis": "kpi_progress?k_view=obis",
     "kpi action plan": "kpi_progress?k_view=actions",
